@@ -1,0 +1,232 @@
+"""The Overview figures (metrics.md "Overview") and their JSON form (cli.md "report --format json")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from spendtui.analytics.query import Query, Scope
+from spendtui.analytics.totals import Day, Totals, daily, spend_by_subject, totals
+from spendtui.money import format_plain, ratio_nano
+from spendtui.periods import Period, last_months, month_bounds
+
+
+def change_pct(current: int, previous: int) -> float | None:
+    """Percent change; None ("new") when there was nothing before."""
+    if not previous:
+        return None
+    return pct(current - previous, previous)
+
+
+def pct(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class UserRow:
+    subject: int
+    user: str
+    spend: int
+    previous_spend: int
+    requests: int | None
+    top_model: str | None
+    providers: list[str]
+    usage_spend: int
+
+    @property
+    def change_pct(self) -> float | None:
+        return change_pct(self.spend, self.previous_spend)
+
+    @property
+    def cost_per_request(self) -> Decimal | None:
+        return ratio_nano(self.usage_spend, self.requests)
+
+    def as_json(self) -> dict:
+        return {
+            "user": self.user,
+            "providers": self.providers,
+            "spend": format_plain(self.spend),
+            "previous_spend": format_plain(self.previous_spend),
+            "change_pct": self.change_pct,
+            "requests": self.requests,
+            "cost_per_request": format_plain(self.cost_per_request),
+            "top_model": self.top_model,
+        }
+
+
+def user_rows(q: Query, period: Period, scope: Scope, current: Totals) -> list[UserRow]:
+    """Every subject with money or usage in the period, by spend (people and unattributed ids)."""
+    previous = spend_by_subject(q, period.previous(), scope)
+    labels = q.subject_labels(current.subjects)
+    rows = [
+        UserRow(
+            subject=subject,
+            user=labels.get(subject, f"#{subject}"),
+            spend=sums.spend,
+            previous_spend=previous.get(subject, 0),
+            requests=sums.requests,
+            top_model=sums.top_model[1] if sums.top_model else None,
+            providers=sorted(sums.providers),
+            usage_spend=sums.usage_spend,
+        )
+        for subject, sums in current.subjects.items()
+    ]
+    rows.sort(key=lambda r: (-r.spend, r.user))
+    return rows
+
+
+@dataclass
+class Overview:
+    period: Period
+    timezone: str
+    scope: Scope
+    current: Totals
+    previous_spend: int
+    previous_estimated: bool
+    users: list[UserRow]
+    days: dict[str, Day]
+
+    @property
+    def total_spend(self) -> int:
+        return self.current.all.spend
+
+    @property
+    def change_pct(self) -> float | None:
+        return change_pct(self.total_spend, self.previous_spend)
+
+    @property
+    def cost_per_request(self) -> Decimal | None:
+        return ratio_nano(self.current.reporting_usage_spend, self.current.requests)
+
+    @property
+    def estimated(self) -> list[str]:
+        names = []
+        if self.current.all.estimated:
+            names += ["total_spend", "daily"] + [f"providers.{p}" for p in self.current.estimated_providers]
+        if self.previous_estimated:
+            names.append("previous_spend")
+        return names
+
+    def models(self) -> list[dict]:
+        value_total = sum(m.value for m in self.current.models.values())
+        ranked = sorted(self.current.models.items(), key=lambda kv: (-kv[1].value, kv[0]))
+        return [
+            {
+                "provider": provider,
+                "model": model,
+                "spend": format_plain(sums.usage_spend),
+                "usage_value": format_plain(sums.value),
+                "requests": sums.requests,
+                "share_pct": pct(sums.value, value_total),
+            }
+            for (provider, model), sums in ranked
+        ]
+
+    def as_json(self) -> dict:
+        previous = self.period.previous()
+        top = self.current.top_model
+        cats = self.current.all.categories
+        return {
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(), "timezone": self.timezone},
+            "previous_period": {"from": previous.start.isoformat(), "to": previous.end.isoformat()},
+            "scope": self.scope.as_json(),
+            "total_spend": format_plain(self.total_spend),
+            "previous_spend": format_plain(self.previous_spend),
+            "change_pct": self.change_pct,
+            "requests": self.current.requests,
+            "cost_per_request": format_plain(self.cost_per_request),
+            "top_model": top[1] if top else None,
+            "top_model_provider": top[0] if top else None,
+            "categories": {c: format_plain(cats.get(c, 0)) for c in ("subscription", "overage", "api")},
+            "included_usage": format_plain(self.current.all.included),
+            "estimated": self.estimated,
+            "providers": [
+                {"provider": p, "spend": format_plain(s.spend), "requests": s.requests}
+                for p, s in sorted(self.current.providers.items(), key=lambda kv: (-kv[1].spend, kv[0]))
+            ],
+            "models": self.models(),
+            "users": [row.as_json() for row in self.users],
+            "daily": [
+                {"date": day, "spend": format_plain(d.spend), "spread": format_plain(d.spread),
+                 "requests": d.requests if d.requests is not None or self.current.requests is None else 0}
+                for day, d in self.days.items()
+            ],
+        }  # fmt: skip
+
+
+def overview(q: Query, period: Period, scope: Scope) -> Overview:
+    current = totals(q, period, scope)
+    previous = totals_spend(q, period.previous(), scope)
+    return Overview(
+        period=period,
+        timezone=q.timezone,
+        scope=scope,
+        current=current,
+        previous_spend=previous[0],
+        previous_estimated=previous[1],
+        users=user_rows(q, period, scope, current),
+        days=daily(q, period, scope),
+    )
+
+
+def totals_spend(q: Query, period: Period, scope: Scope) -> tuple[int, bool]:
+    """Spend of a period and whether estimates are part of it (cheaper than full totals)."""
+    source, params = q.daily_rows(period, scope, ["category", "est", "amount_nano"])
+    row = q.store.query(
+        f"""SELECT COALESCE(SUM(amount_nano), 0), COALESCE(MAX(est = 1 AND amount_nano != 0), 0) FROM ({source})
+            WHERE est IN (0, 1) AND category IN ('subscription', 'overage', 'api')""",
+        params,
+    )[0]
+    return row[0], bool(row[1])
+
+
+@dataclass
+class MonthRow:
+    month: str
+    spend: int
+    requests: int | None
+    usage_spend_reporting: int
+    by_provider: dict[str, int]
+
+    @property
+    def cost_per_request(self) -> Decimal | None:
+        return ratio_nano(self.usage_spend_reporting, self.requests)
+
+    def as_json(self) -> dict:
+        return {
+            "month": self.month,
+            "spend": format_plain(self.spend),
+            "requests": self.requests,
+            "cost_per_request": format_plain(self.cost_per_request),
+            "by_provider": {p: format_plain(v) for p, v in sorted(self.by_provider.items())},
+        }
+
+
+def month_over_month(q: Query, scope: Scope, last_day: date, count: int = 12) -> list[MonthRow]:
+    """Spend, requests and $/request per calendar month, the ``count`` months ending at last_day's."""
+    months = last_months(last_day, count)
+    span = Period(month_bounds(months[0])[0], month_bounds(months[-1])[1], "range")
+    source, params = q.daily_rows(span, scope, ["day", "provider", "category", "est", "amount_nano", "requests"])
+    rows = {m: MonthRow(m, 0, None, 0, {}) for m in months}
+    per_provider_requests: dict[tuple[str, str], int | None] = {}
+    usage: dict[tuple[str, str], int] = {}
+    for month, provider, category, amount, requests in q.store.query(
+        f"""SELECT substr(day, 1, 7), provider, category, SUM(amount_nano), SUM(requests) FROM ({source})
+            WHERE est IN (0, 1) GROUP BY substr(day, 1, 7), provider, category""",
+        params,
+    ):
+        row = rows[month]
+        if category in ("subscription", "overage", "api"):
+            row.spend += amount
+            row.by_provider[provider] = row.by_provider.get(provider, 0) + amount
+        if category in ("overage", "api"):
+            usage[(month, provider)] = usage.get((month, provider), 0) + amount
+        if requests is not None:
+            per_provider_requests[(month, provider)] = (per_provider_requests.get((month, provider)) or 0) + requests
+            row.requests = (row.requests or 0) + requests
+    for (month, provider), _ in per_provider_requests.items():
+        rows[month].usage_spend_reporting += usage.get((month, provider), 0)
+    return list(rows.values())

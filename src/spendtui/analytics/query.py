@@ -1,0 +1,232 @@
+"""Scopes and the rollup rows they select: the one place analytics turns a filter into SQL.
+
+Org-wide figures read ``roll_org_day``. Per-person figures read ``roll_month`` for the whole months
+of a period and ``roll_day`` for the days at its edges. A team scope is a set of (person, days)
+segments from effective-dated membership, so a person counts for a team only on the days they
+belonged to it; vendor accounts mapped to a team count for it on every day.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from spendtui.errors import UsageError
+from spendtui.periods import Period, add_months
+from spendtui.store import Store
+from spendtui.store.identity import normalize_email
+
+SPEND = "category IN ('subscription', 'overage', 'api') AND est IN (0, 1)"
+VALUE = "category IN ('overage', 'api', 'included') AND est IN (0, 1)"
+COUNTED = "est IN (0, 1)"
+
+
+class AnalyticsError(UsageError):
+    """A filter that names something the store does not know (an unknown team or person)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure is about: the org (all None), one team or one person; optionally one provider."""
+
+    provider: str | None = None
+    team: str | None = None
+    user: str | None = None
+
+    def as_json(self) -> dict:
+        return {"provider": self.provider, "team": self.team, "user": self.user}
+
+
+Segment = tuple[int, date, date]  # (subject, first day, last day), inclusive
+
+
+def month_split(first: date, last: date) -> tuple[list[str], list[tuple[date, date]]]:
+    """Whole calendar months inside first..last, and the partial-month day ranges at its edges."""
+    months: list[str] = []
+    edges: list[tuple[date, date]] = []
+    cursor = first
+    while cursor <= last:
+        month_last = add_months(cursor, 1) - timedelta(days=1)
+        if cursor.day == 1 and month_last <= last:
+            months.append(cursor.isoformat()[:7])
+        else:
+            edges.append((cursor, min(month_last, last)))
+        cursor = month_last + timedelta(days=1)
+    return months, edges
+
+
+class Query:
+    """Read access to the rollups for one store, reporting time zone and today."""
+
+    def __init__(self, store: Store, timezone: str, today: date):
+        self.store = store
+        self.timezone = timezone
+        self.today = today
+        self._tables = 0
+
+    # -- scopes -------------------------------------------------------------------------------
+    def team_id(self, name: str) -> int:
+        row = self.store.query("SELECT id FROM teams WHERE name = ? COLLATE NOCASE", (name,))
+        if not row:
+            known = ", ".join(r[0] for r in self.store.query("SELECT name FROM teams ORDER BY name")) or "none"
+            raise AnalyticsError(f"no team named {name!r} (teams: {known})")
+        return row[0][0]
+
+    def person_id(self, email: str) -> int:
+        wanted = normalize_email(email)
+        row = self.store.query(
+            "SELECT id FROM people WHERE email = ? UNION ALL SELECT person_id FROM person_aliases WHERE email = ?",
+            (wanted, wanted),
+        )
+        if not row:
+            raise AnalyticsError(f"no person with email {email!r}")
+        return row[0][0]
+
+    def segments(self, scope: Scope, first: date, last: date) -> list[Segment] | None:
+        """The (subject, days) a scope covers within first..last; None means the whole org."""
+        if scope.user:
+            return [(self.person_id(scope.user), first, last)]
+        if scope.team:
+            return self.team_segments(self.team_id(scope.team), first, last)
+        return None
+
+    def team_segments(self, team_id: int, first: date, last: date) -> list[Segment]:
+        rows = self.store.query(
+            """SELECT person_id, valid_from, valid_to FROM memberships
+               WHERE team_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)""",
+            (team_id, last.isoformat(), first.isoformat()),
+        )
+        segments = []
+        for person, valid_from, valid_to in rows:
+            start = max(first, date.fromisoformat(valid_from))
+            end = min(last, date.fromisoformat(valid_to) - timedelta(days=1)) if valid_to else last
+            if start <= end:
+                segments.append((person, start, end))
+        accounts = self.store.query("SELECT id FROM accounts WHERE team_id = ? AND person_id IS NULL", (team_id,))
+        segments.extend((-row[0], first, last) for row in accounts)
+        return _merge_segments(segments)
+
+    # -- row sources --------------------------------------------------------------------------
+    def _temp(self, columns: str, rows: Iterable[tuple]) -> str:
+        """A fresh temp table holding ``rows``; its name goes into the query that reads it."""
+        self._tables += 1
+        name = f"scope_{self._tables}"
+        self.store.conn.execute(f"CREATE TEMP TABLE {name} ({columns})")
+        marks = ",".join("?" * len(columns.split(",")))
+        self.store.conn.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
+        return name
+
+    def drop_temp(self) -> None:
+        for number in range(1, self._tables + 1):
+            self.store.conn.execute(f"DROP TABLE IF EXISTS temp.scope_{number}")
+        self._tables = 0
+
+    def subject_rows(self, period: Period, scope: Scope, columns: list[str], *, month: bool = False) -> tuple[str, list]:
+        """SQL selecting ``columns`` of per-subject rollup rows in the period and scope.
+
+        ``columns`` are roll_month/roll_day column names; ``month=True`` adds a ``month`` column
+        (YYYY-MM) so callers can group by calendar month.
+        """
+        segments = self.segments(scope, period.start, period.end)
+        names = list(columns) + (["month"] if month else [])
+        month_cols = ", ".join(f"r.{c}" for c in names)
+        day_cols = ", ".join("substr(r.day, 1, 7) AS month" if c == "month" else f"r.{c}" for c in names)
+        provider_sql = " AND r.provider = ?" if scope.provider else ""
+        provider_params = [scope.provider] if scope.provider else []
+        parts: list[str] = []
+        params: list = []
+        if segments is None:
+            months, edges = month_split(period.start, period.end)
+            if months:
+                marks = ",".join("?" * len(months))
+                parts.append(f"SELECT {month_cols} FROM roll_month r WHERE r.month IN ({marks}){provider_sql}")
+                params += months + provider_params
+            for start, end in edges:
+                parts.append(f"SELECT {day_cols} FROM roll_day r WHERE r.day BETWEEN ? AND ?{provider_sql}")
+                params += [start.isoformat(), end.isoformat()] + provider_params
+        else:
+            month_rows, day_rows = [], []
+            for subject, start, end in segments:
+                months, edges = month_split(start, end)
+                month_rows += [(subject, m) for m in months]
+                day_rows += [(subject, a.isoformat(), b.isoformat()) for a, b in edges]
+            if month_rows:
+                table = self._temp("subject, month", month_rows)
+                parts.append(
+                    f"SELECT {month_cols} FROM temp.{table} s JOIN roll_month r "
+                    f"ON r.subject = s.subject AND r.month = s.month WHERE 1{provider_sql}"
+                )
+                params += provider_params
+            if day_rows:
+                table = self._temp("subject, first, last", day_rows)
+                parts.append(
+                    f"SELECT {day_cols} FROM temp.{table} s JOIN roll_day r "
+                    f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}"
+                )
+                params += provider_params
+        if not parts:
+            return "SELECT " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
+        return " UNION ALL ".join(parts), params
+
+    def daily_rows(self, period: Period, scope: Scope, columns: list[str]) -> tuple[str, list]:
+        """SQL selecting ``columns`` of day-grain rollup rows (org-wide or per subject) in the period."""
+        segments = self.segments(scope, period.start, period.end)
+        provider_sql = " AND r.provider = ?" if scope.provider else ""
+        provider_params = [scope.provider] if scope.provider else []
+        qualified = ", ".join(f"r.{c}" for c in columns)
+        if segments is None:
+            return (
+                f"SELECT {qualified} FROM roll_org_day r WHERE r.day BETWEEN ? AND ?{provider_sql}",
+                [period.start.isoformat(), period.end.isoformat()] + provider_params,
+            )
+        if not segments:
+            return "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0", []
+        table = self._temp("subject, first, last", [(s, a.isoformat(), b.isoformat()) for s, a, b in segments])
+        return (
+            f"SELECT {qualified} FROM temp.{table} s JOIN roll_day r "
+            f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}",
+            provider_params,
+        )
+
+    # -- labels -------------------------------------------------------------------------------
+    def subject_labels(self, subjects: Iterable[int]) -> dict[int, str]:
+        """Email for people; ``unattributed:<provider>:<id>`` for spend no person is mapped to."""
+        wanted = set(subjects)
+        labels: dict[int, str] = {}
+        people = [s for s in wanted if s > 0]
+        accounts = [-s for s in wanted if s < 0]
+        for chunk in _chunks(people, 900):
+            marks = ",".join("?" * len(chunk))
+            for pid, email in self.store.query(f"SELECT id, email FROM people WHERE id IN ({marks})", chunk):
+                labels[pid] = email
+        for chunk in _chunks(accounts, 900):
+            marks = ",".join("?" * len(chunk))
+            for aid, provider, external in self.store.query(
+                f"SELECT id, provider, external_id FROM accounts WHERE id IN ({marks})", chunk
+            ):
+                labels[-aid] = f"unattributed:{provider}:{external}"
+        return labels
+
+
+def _merge_segments(segments: list[Segment]) -> list[Segment]:
+    """Join overlapping or touching segments of a subject, so no day counts twice."""
+    merged: list[Segment] = []
+    for subject, group in itertools.groupby(sorted(segments), key=lambda s: s[0]):
+        current: Segment | None = None
+        for _, start, end in group:
+            if current and start <= current[2] + timedelta(days=1):
+                current = (subject, current[1], max(current[2], end))
+            else:
+                if current:
+                    merged.append(current)
+                current = (subject, start, end)
+        if current:
+            merged.append(current)
+    return merged
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

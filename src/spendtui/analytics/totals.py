@@ -1,0 +1,166 @@
+"""Summing rollup rows into the totals every view starts from: per category, provider, model, person.
+
+One SQL pass groups a period's rows by (subject, provider, model, category); everything else is
+folded here in Python, so a year over thousands of people costs one scan of ``roll_month``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spendtui.analytics.query import Query, Scope
+from spendtui.periods import Period
+
+SPEND_CATEGORIES = ("subscription", "overage", "api")
+USAGE_CATEGORIES = ("overage", "api", "included")
+
+
+def _add_requests(current: int | None, more: int | None) -> int | None:
+    if more is None:
+        return current
+    return (current or 0) + more
+
+
+@dataclass
+class Sums:
+    """Money by category plus requests, for any slice (a provider, a model, a person)."""
+
+    categories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    requests: int | None = None
+    estimated: bool = False
+
+    def add(self, category: str, amount: int, requests: int | None, estimated: bool) -> None:
+        self.categories[category] += amount
+        self.requests = _add_requests(self.requests, requests)
+        self.estimated = self.estimated or estimated
+
+    @property
+    def spend(self) -> int:
+        return sum(self.categories.get(c, 0) for c in SPEND_CATEGORIES)
+
+    @property
+    def usage_spend(self) -> int:
+        """Overage + API: what cost per request divides."""
+        return self.categories.get("overage", 0) + self.categories.get("api", 0)
+
+    @property
+    def value(self) -> int:
+        """Usage value: overage + API + included usage (what ranks models)."""
+        return sum(self.categories.get(c, 0) for c in USAGE_CATEGORIES)
+
+    @property
+    def included(self) -> int:
+        return self.categories.get("included", 0)
+
+
+@dataclass
+class SubjectSums(Sums):
+    models: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    providers: set[str] = field(default_factory=set)
+
+    @property
+    def top_model(self) -> tuple[str, str] | None:
+        return top_key(self.models)
+
+
+def top_key(values: dict[tuple[str, str], int]) -> tuple[str, str] | None:
+    """The key with the largest value (ties broken by name); None when nothing has value."""
+    ranked = sorted(((v, k) for k, v in values.items() if v > 0), key=lambda t: (-t[0], t[1]))
+    return ranked[0][1] if ranked else None
+
+
+@dataclass
+class Totals:
+    """A period's money for a scope, sliced every way a view needs."""
+
+    all: Sums = field(default_factory=Sums)
+    providers: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    models: dict[tuple[str, str], Sums] = field(default_factory=lambda: defaultdict(Sums))
+    subjects: dict[int, SubjectSums] = field(default_factory=lambda: defaultdict(SubjectSums))
+
+    @property
+    def requests(self) -> int | None:
+        return self.all.requests
+
+    @property
+    def reporting_usage_spend(self) -> int:
+        """Overage + API of the providers that report requests (the numerator of cost per request)."""
+        return sum(p.usage_spend for p in self.providers.values() if p.requests is not None)
+
+    @property
+    def top_model(self) -> tuple[str, str] | None:
+        return top_key({k: v.value for k, v in self.models.items()})
+
+    @property
+    def estimated_providers(self) -> list[str]:
+        return sorted(p for p, sums in self.providers.items() if sums.estimated)
+
+
+def totals(q: Query, period: Period, scope: Scope) -> Totals:
+    source, params = q.subject_rows(
+        period, scope, ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
+    )
+    rows = q.store.query(
+        f"""SELECT subject, provider, model, category, SUM(amount_nano), SUM(requests),
+                   MAX(est = 1 AND amount_nano != 0)
+            FROM ({source}) WHERE est IN (0, 1)
+            GROUP BY subject, provider, model, category""",
+        params,
+    )
+    result = Totals()
+    for subject, provider, model, category, amount, requests, estimated in rows:
+        estimated = bool(estimated)
+        result.all.add(category, amount, requests, estimated)
+        result.providers[provider].add(category, amount, requests, estimated)
+        person = result.subjects[subject]
+        person.add(category, amount, requests, estimated)
+        person.providers.add(provider)
+        if category != "subscription":
+            result.models[(provider, model)].add(category, amount, requests, estimated)
+            if category in USAGE_CATEGORIES:
+                person.models[(provider, model)] += amount
+    return result
+
+
+def spend_by_subject(q: Query, period: Period, scope: Scope) -> dict[int, int]:
+    """Spend per subject in the period (the 'previous period' column of user tables)."""
+    source, params = q.subject_rows(period, scope, ["subject", "category", "est", "amount_nano"])
+    return {
+        subject: spend
+        for subject, spend in q.store.query(
+            f"""SELECT subject, SUM(amount_nano) FROM ({source})
+                WHERE est IN (0, 1) AND category IN ('subscription', 'overage', 'api') GROUP BY subject""",
+            params,
+        )
+    }
+
+
+@dataclass
+class Day:
+    spend: int = 0
+    spread: int = 0
+    requests: int | None = None
+    by_provider: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def daily(q: Query, period: Period, scope: Scope) -> dict[str, Day]:
+    """Spend per day of the period, every day present (zero days included)."""
+    source, params = q.daily_rows(
+        period, scope, ["day", "provider", "category", "est", "spread", "amount_nano", "requests"]
+    )
+    days = {d.isoformat(): Day() for d in period.each_day()}
+    for day, provider, spread, amount, requests in q.store.query(
+        f"""SELECT day, provider, spread,
+                   SUM(CASE WHEN category IN ('subscription', 'overage', 'api') THEN amount_nano ELSE 0 END),
+                   SUM(requests)
+            FROM ({source}) WHERE est IN (0, 1) GROUP BY day, provider, spread""",
+        params,
+    ):
+        slot = days[day]
+        slot.spend += amount
+        slot.by_provider[provider] += amount
+        if spread:
+            slot.spread += amount
+        slot.requests = _add_requests(slot.requests, requests)
+    return days

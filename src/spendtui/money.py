@@ -1,0 +1,127 @@
+"""Exact money: every amount is an integer count of nano-dollars (1e-9 USD).
+
+Vendors send fractional cents with up to 7 places (Cursor ``chargedCents`` 22.20725, Anthropic
+``"527.999760"`` cents), and OpenAI sends dollars as binary floats. Nano-dollars hold all of them
+exactly, sum exactly in SQLite's 64-bit integers (up to 9.2 billion dollars), and are rounded half-up
+to cents only when shown.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+NANO_PER_DOLLAR = 1_000_000_000
+NANO_PER_CENT = 10_000_000
+_NANO = Decimal(NANO_PER_DOLLAR)
+_CENT = Decimal("0.01")
+
+_CURRENCY_NOISE = re.compile(r"[\s$€£]|US\$|USD|EUR", re.IGNORECASE)
+
+
+class MoneyError(ValueError):
+    """A value that is not a readable amount of money."""
+
+
+def _to_decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise MoneyError(f"not an amount: {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr() is the shortest string that round-trips: 0.06 stays 0.06, not 0.0599999...
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise MoneyError(f"not an amount: {value!r}") from None
+    raise MoneyError(f"not an amount: {value!r}")
+
+
+def _nano(amount: Decimal) -> int:
+    if not amount.is_finite():
+        raise MoneyError(f"not a finite amount: {amount}")
+    return int((amount * _NANO).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def dollars_to_nano(value: object) -> int:
+    """Dollars (str, int, Decimal or float) to nano-dollars, exact to 1e-9."""
+    return _nano(_to_decimal(value))
+
+
+def cents_to_nano(value: object) -> int:
+    """Cents (Anthropic cost report strings, Cursor ``*Cents`` numbers) to nano-dollars."""
+    return _nano(_to_decimal(value) / 100)
+
+
+def parse_dollars(text: str) -> int | None:
+    """A dollar amount as written in a CSV or invoice: ``$1,234.56``, ``-US$0.40``, ``(3.00)``.
+
+    Returns ``None`` for an empty cell; raises MoneyError for anything else that is not a number.
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):
+        negative, raw = True, raw[1:-1]
+    raw = raw.replace("\u2212", "-")  # typographic minus
+    if raw.startswith("-"):
+        negative, raw = not negative, raw[1:]
+    raw = _CURRENCY_NOISE.sub("", raw).replace(",", "")
+    if raw.startswith("-"):
+        negative, raw = not negative, raw[1:]
+    if not raw or not re.fullmatch(r"\d+(\.\d+)?|\.\d+", raw):
+        raise MoneyError(f"not an amount: {text!r}")
+    nano = dollars_to_nano(raw)
+    return -nano if negative else nano
+
+
+def nano_to_decimal(nano: int) -> Decimal:
+    """The exact dollar value of a nano-dollar count."""
+    return Decimal(nano) / _NANO
+
+
+def round_cents(nano: int | Decimal) -> Decimal:
+    """Dollars rounded half-up to the cent (1028.455 -> 1028.46; -0.005 -> -0.01).
+
+    ``nano`` may be a Decimal for ratios such as cost per request.
+    """
+    return (Decimal(nano) / _NANO).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def ratio_nano(nano: int, count: int | None) -> Decimal | None:
+    """Nano-dollars per unit (cost per request, per user), or None when there are no units."""
+    if not count:
+        return None
+    return Decimal(nano) / Decimal(count)
+
+
+def format_plain(nano: int | Decimal | None) -> str | None:
+    """The JSON/CSV form: a plain decimal string with two places, or None."""
+    if nano is None:
+        return None
+    return str(round_cents(nano))
+
+
+def format_usd(nano: int | Decimal | None, *, estimated: bool = False, missing: str = "\u2014") -> str:
+    """The screen form: ``$1,234.56``, ``-$3.00``, ``~$12.40`` for estimates, ``—`` for missing."""
+    if nano is None:
+        return missing
+    cents = round_cents(nano)
+    sign = "-" if cents < 0 else ""
+    return f"{'~' if estimated else ''}{sign}${abs(cents):,.2f}"
+
+
+def split_evenly(total: int, parts: int) -> list[int]:
+    """Split ``total`` into ``parts`` near-equal integers whose sum is exactly ``total``.
+
+    The remainder goes to the last part, as metrics.md asks for spread amounts and seat accruals.
+    """
+    if parts <= 0:
+        raise ValueError("parts must be positive")
+    base = abs(total) // parts * (1 if total >= 0 else -1)  # toward zero: negatives spread alike
+    return [base] * (parts - 1) + [total - base * (parts - 1)]

@@ -1,0 +1,331 @@
+"""Writing usage facts and period-only amounts: idempotent upserts that keep the rollups current.
+
+Every importer, provider sync and the demo writes through ``write_facts`` / ``write_period_amounts``.
+A record's natural key (text the source defines) is hashed to 16 bytes; writing a key again
+replaces the record unless the stored one came from a higher-ranked source (the API's exact amount
+wins over a CSV's rounded one). Each call runs in one transaction together with the rollup refresh
+of the days it touched, so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from spendtui.store import Store
+from spendtui.store.identity import account_ids, person_ids
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CATEGORIES = ("subscription", "overage", "api", "included", "none")
+SPEND_CATEGORIES = ("subscription", "overage", "api")
+
+RANK_CSV = 1
+RANK_API = 2
+
+# Input columns of a fact batch, with their defaults. ``key`` is the natural key text; ``email``
+# names a person, else (account_kind, account_id[, account_label]) names a vendor account.
+FACT_INPUT = {
+    "key": None,
+    "product": None,
+    "ts_ms": None,
+    "day": None,
+    "email": None,
+    "account_kind": None,
+    "account_id": None,
+    "account_label": None,
+    "model": "",
+    "kind": None,
+    "category": None,
+    "estimated": 0,
+    "amount_nano": None,
+    "requests": None,
+    "tok_in": 0,
+    "tok_cache_write": 0,
+    "tok_cache_read": 0,
+    "tok_out": 0,
+    "attrs": None,
+}
+PERIOD_INPUT = {k: v for k, v in FACT_INPUT.items() if k not in ("ts_ms", "day", "estimated")} | {
+    "period_from": None,
+    "period_to": None,
+}
+_MEASURES = ("amount_nano", "requests", "tok_in", "tok_cache_write", "tok_cache_read", "tok_out")
+
+
+class BatchError(ValueError):
+    """A batch that breaks the writer's contract (a bug in its producer, not bad user input)."""
+
+
+@dataclass
+class FactBatch:
+    """Records of one source for one provider, plus what the source's answer replaces."""
+
+    provider: str
+    stream: str
+    source: str
+    rank: int
+    rows: Any  # a pandas DataFrame or a list of dicts with FACT_INPUT columns
+    day_buckets: bool = False
+    replace_days: tuple[str, str] | None = None
+    replace_ts: tuple[int, int] | None = None
+
+
+@dataclass
+class WriteResult:
+    rows: int = 0
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    outranked: int = 0
+    removed: int = 0
+    people: int = 0
+    first_day: str | None = None
+    last_day: str | None = None
+    providers: set[str] = field(default_factory=set)
+
+    def add(self, other: WriteResult) -> None:
+        for name in ("rows", "new", "replaced", "unchanged", "outranked", "removed", "people"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        days = [d for d in (self.first_day, other.first_day) if d]
+        self.first_day = min(days) if days else None
+        days = [d for d in (self.last_day, other.last_day) if d]
+        self.last_day = max(days) if days else None
+        self.providers |= other.providers
+
+
+def natural_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def _frame(rows: Any, columns: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(list(rows))
+    unknown = set(frame.columns) - set(columns)
+    if unknown:
+        raise BatchError(f"unknown fact columns: {sorted(unknown)}")
+    return frame
+
+
+def _values(frame: pd.DataFrame, name: str, default: Any) -> list[Any]:
+    """A column as plain Python values (no numpy scalars, NaN as None), or the default."""
+    if name not in frame.columns:
+        return [default] * len(frame)
+    column = frame[name]
+    values = column.astype(object).where(column.notna(), None).tolist()
+    if default is not None:
+        values = [default if v is None else v for v in values]
+    if column.dtype.kind == "f":  # a float column of whole numbers (NaN forced it to float)
+        values = [None if v is None else int(v) for v in values]
+    return values
+
+
+def _resolve_subjects(
+    store: Store, provider: str, frame: pd.DataFrame
+) -> tuple[list[int | None], list[int | None], int]:
+    emails = _values(frame, "email", None)
+    kinds = _values(frame, "account_kind", None)
+    ids = _values(frame, "account_id", None)
+    labels = _values(frame, "account_label", None)
+    people = person_ids(store, (e for e in emails if e))
+    needed = {(k, x, lab) for e, k, x, lab in zip(emails, kinds, ids, labels) if not e}
+    if any(k is None or x is None for k, x, _ in needed):
+        raise BatchError("every record needs an email or an (account_kind, account_id)")
+    accounts = account_ids(store, provider, needed)
+    person_col = [people[e.strip().lower()] if e else None for e in emails]
+    account_col = [None if e else accounts[(k, x)] for e, k, x in zip(emails, kinds, ids)]
+    return person_col, account_col, len(people)
+
+
+_STAGE_COLUMNS = (
+    "nk", "provider", "product", "stream", "source", "rank", "ts_ms", "day", "person_id", "account_id",
+    "model", "kind", "category", "estimated", "amount_nano", "requests", "tok_in", "tok_cache_write",
+    "tok_cache_read", "tok_out", "import_id", "sync_run_id", "attrs",
+)  # fmt: skip
+
+
+def _utc_day(ts_ms: int) -> str:
+    return datetime.fromtimestamp(ts_ms / 1000, timezone.utc).date().isoformat()
+
+
+def write_facts(
+    store: Store, batch: FactBatch, *, import_id: int | None = None, sync_run_id: int | None = None
+) -> WriteResult:
+    """Upsert a batch of facts and refresh the rollups of the days it touched, atomically."""
+    from spendtui.store import rollup
+
+    frame = _frame(batch.rows, FACT_INPUT)
+    result = WriteResult(rows=len(frame), providers={batch.provider})
+    with store.transaction() as conn:
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_facts ({', '.join(_STAGE_COLUMNS)})")
+        conn.execute("DELETE FROM stage_facts")
+        if len(frame):
+            _stage(store, batch, frame, import_id, sync_run_id, result)
+        removed_range = _apply_replacements(conn, batch, result)
+        if len(frame) or removed_range:
+            _merge(conn, batch, result)
+        bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
+        if bounds:
+            rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
+        conn.execute("DELETE FROM stage_facts")
+    return result
+
+
+def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
+    keys = _values(frame, "key", None)
+    if any(k is None for k in keys):
+        raise BatchError("every record needs a natural key")
+    prefix = f"{batch.provider}|{batch.stream}|"
+    hashed = [natural_key(prefix + str(k)) for k in keys]
+    if len(set(hashed)) != len(hashed):
+        raise BatchError(f"{batch.source}: two records share a natural key (add an occurrence index)")
+    categories = _values(frame, "category", None)
+    if not set(categories) <= set(CATEGORIES):
+        raise BatchError(f"unknown categories: {sorted(set(categories) - set(CATEGORIES), key=str)}")
+    ts = _values(frame, "ts_ms", None)
+    days = _values(frame, "day", None)
+    days = [d if d is not None else (_utc_day(t) if t is not None else None) for d, t in zip(days, ts)]
+    if any(d is None for d in days):
+        raise BatchError("every record needs a day or an instant")
+    person_col, account_col, result.people = _resolve_subjects(store, batch.provider, frame)
+    n = len(frame)
+    columns = [
+        hashed,
+        [batch.provider] * n,
+        _values(frame, "product", None),
+        [batch.stream] * n,
+        [batch.source] * n,
+        [batch.rank] * n,
+        ts,
+        days,
+        person_col,
+        account_col,
+        _values(frame, "model", ""),
+        _values(frame, "kind", None),
+        categories,
+        _values(frame, "estimated", 0),
+        *(_values(frame, m, FACT_INPUT[m]) for m in _MEASURES),
+        [import_id] * n,
+        [sync_run_id] * n,
+        _values(frame, "attrs", None),
+    ]
+    marks = ",".join("?" * len(_STAGE_COLUMNS))
+    store.conn.executemany(f"INSERT INTO stage_facts VALUES ({marks})", zip(*columns))
+    result.first_day, result.last_day = min(days), max(days)
+
+
+def _apply_replacements(conn, batch: FactBatch, result: WriteResult) -> tuple[str, str] | None:
+    """Drop what the batch's source answer supersedes; returns the day range it covered."""
+    if batch.day_buckets and batch.replace_days is None:
+        # A lower-ranked day-bucket source (a CSV) does not overwrite days a higher one (the API) holds.
+        conn.execute(
+            """DELETE FROM stage_facts WHERE EXISTS (
+                 SELECT 1 FROM usage_facts f
+                 WHERE f.provider = stage_facts.provider AND f.day = stage_facts.day
+                   AND f.stream = stage_facts.stream AND f.rank > stage_facts.rank)"""
+        )
+    if batch.replace_days:
+        first, last = batch.replace_days
+        result.removed = conn.execute(
+            """DELETE FROM usage_facts
+               WHERE provider = ? AND stream = ? AND day BETWEEN ? AND ? AND rank <= ?
+                 AND nk NOT IN (SELECT nk FROM stage_facts)""",
+            (batch.provider, batch.stream, first, last, batch.rank),
+        ).rowcount
+        return first, last
+    if batch.replace_ts:
+        start, end = batch.replace_ts
+        first, last = _utc_day(start), _utc_day(end - 1)
+        result.removed = conn.execute(
+            """DELETE FROM usage_facts
+               WHERE provider = ? AND day BETWEEN ? AND ? AND stream = ? AND source = ?
+                 AND ts_ms >= ? AND ts_ms < ? AND nk NOT IN (SELECT nk FROM stage_facts)""",
+            (batch.provider, first, last, batch.stream, batch.source, start, end),
+        ).rowcount
+        return first, last
+    return None
+
+
+def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
+    same = " AND ".join(
+        f"f.{c} IS s.{c}" for c in ("model", "kind", "category", "estimated", "person_id", "account_id") + _MEASURES
+    )
+    counts = conn.execute(
+        f"""SELECT COUNT(*) - COUNT(f.id),
+                   COALESCE(SUM(f.rank > s.rank), 0),
+                   COALESCE(SUM(f.rank <= s.rank AND NOT ({same})), 0),
+                   COALESCE(SUM(f.rank <= s.rank AND ({same})), 0)
+            FROM stage_facts s LEFT JOIN usage_facts f ON f.nk = s.nk"""
+    ).fetchone()
+    result.new, result.outranked, result.replaced, result.unchanged = counts
+    result.outranked += result.rows - (sum(counts))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
+    conn.execute(
+        f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
+            SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true
+            ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= usage_facts.rank"""
+    )
+
+
+def write_period_amounts(
+    store: Store,
+    provider: str,
+    stream: str,
+    source: str,
+    rank: int,
+    rows: Any,
+    *,
+    import_id: int | None = None,
+) -> WriteResult:
+    """Upsert amounts that cover a span with no days; they are spread over their days in the rollup."""
+    from spendtui.store import rollup
+
+    frame = _frame(rows, PERIOD_INPUT)
+    result = WriteResult(rows=len(frame), providers={provider})
+    if not len(frame):
+        return result
+    with store.transaction() as conn:
+        person_col, account_col, result.people = _resolve_subjects(store, provider, frame)
+        keys = [natural_key(f"{provider}|{stream}|{k}") for k in _values(frame, "key", None)]
+        if len(set(keys)) != len(keys):
+            raise BatchError(f"{source}: two period amounts share a natural key")
+        starts, ends = _values(frame, "period_from", None), _values(frame, "period_to", None)
+        columns = [
+            keys, [provider] * len(frame), _values(frame, "product", None), [stream] * len(frame),
+            [source] * len(frame), [rank] * len(frame), starts, ends, person_col, account_col,
+            _values(frame, "model", ""), _values(frame, "kind", None), _values(frame, "category", None),
+            *(_values(frame, m, PERIOD_INPUT[m]) for m in _MEASURES), [import_id] * len(frame),
+            _values(frame, "attrs", None),
+        ]  # fmt: skip
+        names = (
+            "nk, provider, product, stream, source, rank, period_from, period_to, person_id, account_id, model, "
+            "kind, category, amount_nano, requests, tok_in, tok_cache_write, tok_cache_read, tok_out, import_id, attrs"
+        )
+        existing = {
+            bytes(row[0]): row[1]
+            for chunk in _chunks(keys, 500)
+            for row in conn.execute(
+                f"SELECT nk, rank FROM period_amounts WHERE nk IN ({','.join('?' * len(chunk))})", chunk
+            )
+        }
+        result.new = sum(1 for k in keys if k not in existing)
+        result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
+        result.replaced = len(keys) - result.new - result.outranked
+        updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in names.split(",")[1:])
+        conn.executemany(
+            f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})
+                ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= period_amounts.rank""",
+            zip(*columns),
+        )
+        result.first_day, result.last_day = min(starts), max(ends)
+        rollup.refresh(store, [provider], date.fromisoformat(result.first_day), date.fromisoformat(result.last_day))
+    return result
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,74 @@
+"""People and vendor accounts: find or create them in bulk, by email or by vendor id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spendtui.store import Store, utc_now
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_email(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return bool(at and local and "." in domain and " " not in value and not domain.startswith("."))
+
+
+def person_ids(store: Store, emails: Iterable[str], names: dict[str, str] | None = None) -> dict[str, int]:
+    """Map each email (normalised) to its person, creating people that are new."""
+    wanted = {normalize_email(e) for e in emails if e and e.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, int] = {}
+    rows = list(wanted)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in store.query(f"SELECT email, id FROM people WHERE email IN ({marks})", chunk):
+            found[row[0]] = row[1]
+        for row in store.query(f"SELECT email, person_id FROM person_aliases WHERE email IN ({marks})", chunk):
+            found[row[0]] = row[1]
+    missing = sorted(wanted - found.keys())
+    if missing:
+        now = utc_now()
+        names = names or {}
+        store.conn.executemany(
+            "INSERT INTO people(email, name, created_at) VALUES (?, ?, ?)",
+            [(e, names.get(e) or None, now) for e in missing],
+        )
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in store.query(f"SELECT email, id FROM people WHERE email IN ({marks})", chunk):
+                found[row[0]] = row[1]
+    return found
+
+
+def account_ids(
+    store: Store, provider: str, accounts: Iterable[tuple[str, str, str | None]]
+) -> dict[tuple[str, str], int]:
+    """Map (kind, external_id) to accounts.id for one provider, creating new accounts.
+
+    ``accounts`` yields (kind, external_id, label); a known account keeps its label unless it had none.
+    """
+    wanted: dict[tuple[str, str], str | None] = {}
+    for kind, external_id, label in accounts:
+        if label or (kind, external_id) not in wanted:
+            wanted[(kind, external_id)] = label
+    if not wanted:
+        return {}
+    now = utc_now()
+    store.conn.executemany(
+        """INSERT INTO accounts(provider, kind, external_id, label, first_seen, last_seen)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(provider, kind, external_id) DO UPDATE SET
+             label = COALESCE(accounts.label, excluded.label), last_seen = excluded.last_seen""",
+        [(provider, k, x, label, now, now) for (k, x), label in wanted.items()],
+    )
+    return {
+        (row[0], row[1]): row[2]
+        for row in store.query("SELECT kind, external_id, id FROM accounts WHERE provider = ?", (provider,))
+        if (row[0], row[1]) in wanted
+    }

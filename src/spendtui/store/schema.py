@@ -1,0 +1,359 @@
+"""The store's schema, as forward migrations numbered by ``PRAGMA user_version``.
+
+Conventions every table follows:
+
+- Money is INTEGER nano-dollars (``*_nano``), never REAL. Invoice amounts are nano-units of the
+  invoice's own currency.
+- A day is TEXT ``YYYY-MM-DD``; an instant is INTEGER epoch milliseconds (UTC); a timestamp of our
+  own bookkeeping is TEXT ISO-8601 UTC.
+- ``valid_to`` of a membership is exclusive (the day it ended); ``active_to`` of a seat and ``*_to``
+  of a period are inclusive, as users write them.
+- Facts keep what the vendor sent; ``roll_*`` tables are derived from facts, seats and period
+  amounts and can always be rebuilt (``store.rollup``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+MIGRATION_1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+
+-- Store-level settings an admin edits from the app (config.toml holds the rest).
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT,
+    updated_at TEXT NOT NULL
+);
+
+-- One row per human, keyed by lower-cased, trimmed email, across all vendors.
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT,
+    created_at TEXT NOT NULL
+);
+
+-- Other emails of a person (kept when two identities are merged).
+CREATE TABLE person_aliases (
+    email TEXT PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id)
+);
+
+CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+
+-- Effective-dated membership: the person belongs to the team on days valid_from <= d < valid_to.
+CREATE TABLE memberships (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams(id),
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    valid_from TEXT NOT NULL,
+    valid_to TEXT
+);
+CREATE INDEX memberships_team ON memberships(team_id, valid_from);
+CREATE INDEX memberships_person ON memberships(person_id);
+
+-- Vendor-side identities: users, API keys, workspaces, projects. Spend on an account that is
+-- mapped to no person is "unattributed:<provider>:<external_id>"; team_id maps it to a team.
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    label TEXT,
+    email TEXT,
+    person_id INTEGER REFERENCES people(id),
+    team_id INTEGER REFERENCES teams(id),
+    status TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    attrs TEXT,
+    UNIQUE (provider, kind, external_id)
+);
+
+-- Seats: who holds which plan at which vendor, for which fee. A NULL fee means the provider's
+-- configured seat_price. billing_day anchors the billing period (1 = calendar month).
+CREATE TABLE seats (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    plan TEXT NOT NULL,
+    monthly_fee_nano INTEGER,
+    active_from TEXT NOT NULL,
+    active_to TEXT,
+    billing_day INTEGER NOT NULL DEFAULT 1,
+    source TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id),
+    UNIQUE (provider, person_id, plan, active_from)
+);
+CREATE INDEX seats_person ON seats(person_id);
+
+-- Usage at the finest grain each source gives. nk is a 16-byte hash of the source's natural key:
+-- writing the same record again replaces it (a higher rank, the API, wins over a CSV).
+CREATE TABLE usage_facts (
+    id INTEGER PRIMARY KEY,
+    nk BLOB NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    ts_ms INTEGER,
+    day TEXT NOT NULL,
+    person_id INTEGER REFERENCES people(id),
+    account_id INTEGER REFERENCES accounts(id),
+    model TEXT NOT NULL DEFAULT '',
+    kind TEXT,
+    category TEXT NOT NULL,
+    estimated INTEGER NOT NULL DEFAULT 0,
+    amount_nano INTEGER,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL DEFAULT 0,
+    tok_cache_write INTEGER NOT NULL DEFAULT 0,
+    tok_cache_read INTEGER NOT NULL DEFAULT 0,
+    tok_out INTEGER NOT NULL DEFAULT 0,
+    import_id INTEGER,
+    sync_run_id INTEGER,
+    attrs TEXT
+);
+CREATE INDEX usage_facts_provider_day ON usage_facts(provider, day);
+CREATE INDEX usage_facts_import ON usage_facts(import_id) WHERE import_id IS NOT NULL;
+
+-- Amounts that cover a span with no days (claude.ai spend report, email/period/spend CSV).
+CREATE TABLE period_amounts (
+    id INTEGER PRIMARY KEY,
+    nk BLOB NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    person_id INTEGER REFERENCES people(id),
+    account_id INTEGER REFERENCES accounts(id),
+    model TEXT NOT NULL DEFAULT '',
+    kind TEXT,
+    category TEXT NOT NULL,
+    amount_nano INTEGER,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL DEFAULT 0,
+    tok_cache_write INTEGER NOT NULL DEFAULT 0,
+    tok_cache_read INTEGER NOT NULL DEFAULT 0,
+    tok_out INTEGER NOT NULL DEFAULT 0,
+    import_id INTEGER,
+    attrs TEXT
+);
+CREATE INDEX period_amounts_provider ON period_amounts(provider, period_from);
+
+-- Cursor /teams/spend answers only for the current cycle: a snapshot per sync keeps each cycle.
+CREATE TABLE cursor_spend_snapshots (
+    id INTEGER PRIMARY KEY,
+    cycle_start_ms INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    person_id INTEGER REFERENCES people(id),
+    email TEXT NOT NULL,
+    on_demand_nano INTEGER,
+    included_nano INTEGER,
+    total_nano INTEGER,
+    limit_dollars INTEGER,
+    raw TEXT NOT NULL
+);
+CREATE INDEX cursor_spend_cycle ON cursor_spend_snapshots(cycle_start_ms, fetched_at);
+
+-- Budgets: the org's annual budget (team_id NULL, year set) and monthly team budgets that hold
+-- from effective_from (YYYY-MM) until a later row replaces them.
+CREATE TABLE budgets (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER REFERENCES teams(id),
+    kind TEXT NOT NULL CHECK (kind IN ('annual', 'monthly')),
+    year INTEGER,
+    effective_from TEXT,
+    name TEXT,
+    amount_nano INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+-- Which budget thresholds fired for which entity and period, and whether the webhook got them.
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    period TEXT NOT NULL,
+    threshold TEXT NOT NULL,
+    budget_nano INTEGER NOT NULL,
+    spend_nano INTEGER NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    notified_at TEXT,
+    UNIQUE (entity, period, threshold)
+);
+
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    invoice_number TEXT NOT NULL,
+    receipt_number TEXT,
+    issued_on TEXT NOT NULL,
+    due_on TEXT,
+    paid_on TEXT,
+    period_from TEXT,
+    period_to TEXT,
+    currency TEXT NOT NULL,
+    subtotal_nano INTEGER NOT NULL,
+    discount_nano INTEGER NOT NULL DEFAULT 0,
+    tax_nano INTEGER NOT NULL DEFAULT 0,
+    total_nano INTEGER NOT NULL,
+    applied_balance_nano INTEGER NOT NULL DEFAULT 0,
+    amount_due_nano INTEGER,
+    file TEXT,
+    sha256 TEXT,
+    confirmed_by_user INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (provider, invoice_number)
+);
+
+CREATE TABLE invoice_lines (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+    line_no INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    quantity TEXT,
+    unit_price_nano INTEGER,
+    amount_nano INTEGER NOT NULL,
+    period_from TEXT,
+    period_to TEXT,
+    class TEXT NOT NULL CHECK (class IN ('fixed_subscription', 'pool_topup', 'other'))
+);
+CREATE INDEX invoice_lines_invoice ON invoice_lines(invoice_id);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    new INTEGER NOT NULL,
+    replaced INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    period_from TEXT,
+    period_to TEXT,
+    imported_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX imports_sha ON imports(sha256);
+
+CREATE TABLE sync_runs (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    window_from TEXT,
+    window_to TEXT,
+    events INTEGER NOT NULL DEFAULT 0,
+    records INTEGER NOT NULL DEFAULT 0,
+    users INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER,
+    error TEXT
+);
+CREATE INDEX sync_runs_provider ON sync_runs(provider, started_at);
+
+-- How far each provider's stream has been synced (high-water mark) and whether backfill ended.
+CREATE TABLE sync_state (
+    provider TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    synced_through TEXT,
+    backfill_done INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (provider, stream)
+);
+
+-- Daily rollup. day is a day in the reporting time zone for instant sources, the vendor's UTC
+-- day for day-bucket sources. subject > 0 is people.id; subject < 0 is -accounts.id (spend no
+-- person is mapped to). est: 0 billed, 1 an estimate standing alone, 2 an estimate shadowed by
+-- billed data of the same provider and day. spread: 1 for period-only amounts spread over days.
+CREATE TABLE roll_day (
+    day TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    spread INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    facts INTEGER NOT NULL
+);
+CREATE INDEX roll_day_provider_day ON roll_day(provider, day);
+CREATE INDEX roll_day_subject_day ON roll_day(subject, day);
+
+-- roll_day summed per calendar month (for long periods and per-person tables).
+CREATE TABLE roll_month (
+    month TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    facts INTEGER NOT NULL
+);
+CREATE INDEX roll_month_provider_month ON roll_month(provider, month);
+CREATE INDEX roll_month_subject_month ON roll_month(subject, month);
+
+-- roll_day summed over subjects: what org-wide figures read.
+CREATE TABLE roll_org_day (
+    day TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    spread INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    facts INTEGER NOT NULL
+);
+CREATE INDEX roll_org_day_day ON roll_org_day(day, provider);
+"""
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Migration:
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return run
+
+
+# Append only: a released migration never changes, a new one goes at the end.
+MIGRATIONS: list[Migration] = [_script(MIGRATION_1)]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,94 @@
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from spendtui.store import ReadOnlyError, Store, StoreError, migrate, open_store
+from spendtui.store.schema import SCHEMA_VERSION
+
+EXPECTED_TABLES = {
+    "meta", "settings", "people", "person_aliases", "teams", "memberships", "accounts", "seats",
+    "usage_facts", "period_amounts", "cursor_spend_snapshots", "budgets", "alerts", "invoices",
+    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_org_day",
+}  # fmt: skip
+
+
+def tables(store):
+    return {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_new_store_has_every_table_private_mode_and_wal(db_path):
+    with open_store(db_path) as store:
+        assert EXPECTED_TABLES <= tables(store)
+        assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
+        assert store.scalar("PRAGMA journal_mode") == "wal"
+        assert store.scalar("PRAGMA busy_timeout") >= 5000
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+
+
+def test_existing_store_keeps_its_mode(db_path):
+    open_store(db_path).close()
+    os.chmod(db_path, 0o660)
+    open_store(db_path).close()
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o660
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+def test_older_store_upgrades_and_keeps_its_data(db_path, version):
+    # Build the store as an older spendtui left it: migrations up to `version` only.
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.row_factory = sqlite3.Row
+    old = Store(db_path, raw, False, None)
+    migrate(old, target=version)
+    if version >= 1:
+        raw.execute("INSERT INTO people(email, created_at) VALUES ('alice@example.com', '2026-01-01')")
+    raw.close()
+    with open_store(db_path) as upgraded:
+        assert upgraded.scalar("PRAGMA user_version") == SCHEMA_VERSION
+        assert EXPECTED_TABLES <= tables(upgraded)
+        if version >= 1:
+            assert upgraded.scalar("SELECT email FROM people") == "alice@example.com"
+
+
+def test_store_from_a_newer_spendtui_is_refused(db_path):
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer spendtui"):
+        open_store(db_path)
+
+
+def test_not_a_store_is_refused(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a spendtui store"):
+        open_store(junk)
+
+
+def test_read_only_store_refuses_writes(db_path):
+    open_store(db_path).close()
+    with open_store(db_path, read_only=True) as store:
+        assert store.read_only
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            with store.transaction():
+                pass
+
+
+def test_unwritable_store_opens_read_only_with_a_reason(db_path, monkeypatch):
+    open_store(db_path).close()
+    # CI may run as root, who can write anything: ask the access check the question a user would.
+    monkeypatch.setattr("spendtui.store.os.access", lambda path, mode: mode != os.W_OK)
+    with open_store(db_path) as store:
+        assert store.read_only and "cannot write" in store.read_only_reason
+
+
+def test_transaction_rolls_back_everything_on_error(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO teams(name, created_at) VALUES ('Platform', 'x')")
+            with store.transaction() as inner:
+                inner.execute("INSERT INTO teams(name, created_at) VALUES ('Data', 'x')")
+            raise RuntimeError("boom")
+    assert store.scalar("SELECT COUNT(*) FROM teams") == 0
