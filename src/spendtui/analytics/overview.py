@@ -8,8 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import Day, Totals, daily, spend_by_subject, totals
-from spendtui.money import format_plain, ratio_nano
+from spendtui.money import format_plain, format_usd, ratio_nano
 from spendtui.periods import Period, last_months, month_bounds
+
+
+def _with_estimate(text: str, estimated: bool) -> str:
+    return f"~{text}" if estimated else text
 
 
 def change_pct(current: int, previous: int) -> float | None:
@@ -88,6 +92,7 @@ class Overview:
     previous_estimated: bool
     users: list[UserRow]
     days: dict[str, Day]
+    months: list[MonthRow]
 
     @property
     def total_spend(self) -> int:
@@ -125,6 +130,28 @@ class Overview:
             for (provider, model), sums in ranked
         ]
 
+    def headline(self) -> list[tuple[str, object]]:
+        data = self.as_json()
+        scope = ", ".join(f"{k} {v}" for k, v in self.scope.as_json().items() if v) or "whole org"
+        change = data["change_pct"]
+        return [
+            ("Period", f"{data['period']['from']} .. {data['period']['to']} ({self.timezone})"),
+            ("Scope", scope),
+            ("Total spend", _with_estimate(format_usd(self.total_spend), self.current.all.estimated)),
+            ("vs previous period", "new" if change is None else f"{change:+.2f}% (was {format_usd(self.previous_spend)})"),
+            ("Requests", None if data["requests"] is None else f"{data['requests']:,}"),
+            ("Cost / request", None if self.cost_per_request is None else format_usd(self.cost_per_request)),
+            ("Top model", data["top_model"]),
+            ("Subscription", format_usd(self.current.all.categories.get("subscription", 0))),
+            ("Overage", format_usd(self.current.all.categories.get("overage", 0))),
+            ("API", format_usd(self.current.all.categories.get("api", 0))),
+            ("Included usage (not spend)", format_usd(self.current.all.included)),
+        ] + ([("Estimated", ", ".join(data["estimated"]))] if data["estimated"] else [])
+
+    def tables(self) -> dict[str, list[dict]]:
+        data = self.as_json()
+        return {name: data[name] for name in ("users", "providers", "models", "daily", "months")}
+
     def as_json(self) -> dict:
         previous = self.period.previous()
         top = self.current.top_model
@@ -154,6 +181,7 @@ class Overview:
                  "requests": d.requests if d.requests is not None or self.current.requests is None else 0}
                 for day, d in self.days.items()
             ],
+            "months": [row.as_json() for row in self.months],
         }  # fmt: skip
 
 
@@ -169,6 +197,7 @@ def overview(q: Query, period: Period, scope: Scope) -> Overview:
         previous_estimated=previous[1],
         users=user_rows(q, period, scope, current),
         days=daily(q, period, scope),
+        months=month_over_month(q, scope, period.end),
     )
 
 

@@ -9,6 +9,7 @@ belonged to it; vendor accounts mapped to a team count for it on every day.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,7 +65,13 @@ class Query:
         self.store = store
         self.timezone = timezone
         self.today = today
-        self._tables = 0
+
+    def observed(self, period: Period) -> Period:
+        """The part of a period up to today: rollups hold seat fees accruing later this month
+        (projections read them), but spend is what has accrued so far."""
+        if period.end <= self.today:
+            return period
+        return Period(period.start, max(self.today, period.start - timedelta(days=1)), "range")
 
     # -- scopes -------------------------------------------------------------------------------
     def team_id(self, name: str) -> int:
@@ -109,19 +116,11 @@ class Query:
         return _merge_segments(segments)
 
     # -- row sources --------------------------------------------------------------------------
-    def _temp(self, columns: str, rows: Iterable[tuple]) -> str:
-        """A fresh temp table holding ``rows``; its name goes into the query that reads it."""
-        self._tables += 1
-        name = f"scope_{self._tables}"
-        self.store.conn.execute(f"CREATE TEMP TABLE {name} ({columns})")
-        marks = ",".join("?" * len(columns.split(",")))
-        self.store.conn.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
-        return name
-
-    def drop_temp(self) -> None:
-        for number in range(1, self._tables + 1):
-            self.store.conn.execute(f"DROP TABLE IF EXISTS temp.scope_{number}")
-        self._tables = 0
+    @staticmethod
+    def _rows_param(columns: list[str], rows: list[tuple]) -> tuple[str, str]:
+        """A subquery over rows passed as one JSON parameter (no temp tables, no parameter limits)."""
+        picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(columns))
+        return f"(SELECT {picks} FROM json_each(?))", json.dumps(rows)
 
     def subject_rows(self, period: Period, scope: Scope, columns: list[str], *, month: bool = False) -> tuple[str, list]:
         """SQL selecting ``columns`` of per-subject rollup rows in the period and scope.
@@ -129,6 +128,7 @@ class Query:
         ``columns`` are roll_month/roll_day column names; ``month=True`` adds a ``month`` column
         (YYYY-MM) so callers can group by calendar month.
         """
+        period = self.observed(period)
         segments = self.segments(scope, period.start, period.end)
         names = list(columns) + (["month"] if month else [])
         month_cols = ", ".join(f"r.{c}" for c in names)
@@ -153,25 +153,26 @@ class Query:
                 month_rows += [(subject, m) for m in months]
                 day_rows += [(subject, a.isoformat(), b.isoformat()) for a, b in edges]
             if month_rows:
-                table = self._temp("subject, month", month_rows)
+                rows_sql, rows_json = self._rows_param(["subject", "month"], month_rows)
                 parts.append(
-                    f"SELECT {month_cols} FROM temp.{table} s JOIN roll_month r "
+                    f"SELECT {month_cols} FROM {rows_sql} s JOIN roll_month r "
                     f"ON r.subject = s.subject AND r.month = s.month WHERE 1{provider_sql}"
                 )
-                params += provider_params
+                params += [rows_json] + provider_params
             if day_rows:
-                table = self._temp("subject, first, last", day_rows)
+                rows_sql, rows_json = self._rows_param(["subject", "first", "last"], day_rows)
                 parts.append(
-                    f"SELECT {day_cols} FROM temp.{table} s JOIN roll_day r "
+                    f"SELECT {day_cols} FROM {rows_sql} s JOIN roll_day r "
                     f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}"
                 )
-                params += provider_params
+                params += [rows_json] + provider_params
         if not parts:
             return "SELECT " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
         return " UNION ALL ".join(parts), params
 
     def daily_rows(self, period: Period, scope: Scope, columns: list[str]) -> tuple[str, list]:
         """SQL selecting ``columns`` of day-grain rollup rows (org-wide or per subject) in the period."""
+        period = self.observed(period)
         segments = self.segments(scope, period.start, period.end)
         provider_sql = " AND r.provider = ?" if scope.provider else ""
         provider_params = [scope.provider] if scope.provider else []
@@ -183,11 +184,13 @@ class Query:
             )
         if not segments:
             return "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0", []
-        table = self._temp("subject, first, last", [(s, a.isoformat(), b.isoformat()) for s, a, b in segments])
+        rows_sql, rows_json = self._rows_param(
+            ["subject", "first", "last"], [(s, a.isoformat(), b.isoformat()) for s, a, b in segments]
+        )
         return (
-            f"SELECT {qualified} FROM temp.{table} s JOIN roll_day r "
+            f"SELECT {qualified} FROM {rows_sql} s JOIN roll_day r "
             f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}",
-            provider_params,
+            [rows_json] + provider_params,
         )
 
     # -- labels -------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Store:
         self.read_only_reason = read_only_reason
         self._db: sqlite_utils.Database | None = None
         self._depth = 0
+        self.pending_refresh: dict | None = None  # set by rollup.batched()
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from spendtui.money import split_evenly
@@ -97,8 +99,33 @@ def rebuild_all(store: Store) -> None:
             refresh(store, [provider], first, last)
 
 
+@contextmanager
+def batched(store: Store) -> Iterator[None]:
+    """Defer refreshes inside the block and run one per provider over the union of their ranges.
+
+    For writers that make many batches in one transaction (the demo, a multi-window sync).
+    """
+    outer = store.pending_refresh is None
+    if outer:
+        store.pending_refresh = {}
+    try:
+        yield
+        if outer:
+            pending, store.pending_refresh = store.pending_refresh, None
+            for provider, (first, last) in sorted(pending.items()):
+                refresh(store, [provider], first, last)
+    finally:
+        if outer:
+            store.pending_refresh = None
+
+
 def refresh(store: Store, providers: list[str], first: date, last: date) -> None:
     """Recompute the rollups of ``providers`` for days ``first`` .. ``last`` (inclusive)."""
+    if store.pending_refresh is not None:
+        for provider in providers:
+            known = store.pending_refresh.get(provider)
+            store.pending_refresh[provider] = (min(first, known[0]), max(last, known[1])) if known else (first, last)
+        return
     params = _params(store)
     through = store.meta(_THROUGH_KEY)
     with store.transaction():

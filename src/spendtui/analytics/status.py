@@ -1,0 +1,161 @@
+"""What `spendtui status` and the Sync tab show: what is stored, how fresh it is, what needs attention."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from spendtui.config import KEY_ENV, PROVIDERS, Settings
+from spendtui.store import Store
+from spendtui.store.schema import SCHEMA_VERSION
+
+# How long a vendor keeps what its admin API returns (cursor.md section 4: about 30 days).
+VENDOR_WINDOW_DAYS = {"cursor": 30}
+STALE_AFTER = timedelta(hours=26)
+AGE_OUT_MARGIN_DAYS = 7
+
+
+@dataclass
+class ProviderStatus:
+    provider: str
+    records: int
+    first_day: str | None
+    last_day: str | None
+    key_configured: bool
+    last_sync_at: str | None
+    last_sync_status: str | None
+    last_good_sync_at: str | None
+    seats: int
+
+    def as_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class StatusReport:
+    path: str
+    size_bytes: int
+    schema_version: int
+    read_only: bool
+    sources: list[dict]
+    providers: list[ProviderStatus]
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "store": {
+                "path": self.path,
+                "size_bytes": self.size_bytes,
+                "schema_version": self.schema_version,
+                "read_only": self.read_only,
+            },
+            "sources": self.sources,
+            "providers": [p.as_json() for p in self.providers],
+            "warnings": self.warnings,
+        }
+
+
+def key_configured(settings: Settings, provider: str) -> bool:
+    """Whether a key source is set up (without reading the key or running its command)."""
+    options = settings.provider(provider)
+    return bool(os.environ.get(KEY_ENV[provider]) or options.key_file or options.key_command)
+
+
+def _store_size(store: Store) -> int:
+    return sum(
+        os.path.getsize(f"{store.path}{suffix}")
+        for suffix in ("", "-wal")
+        if os.path.exists(f"{store.path}{suffix}")
+    )
+
+
+def status(store: Store, settings: Settings, now: datetime | None = None) -> StatusReport:
+    now = now or datetime.now(timezone.utc)
+    sources = [
+        {"provider": r[0], "stream": r[1], "source": r[2], "rows": r[3], "first_day": r[4], "last_day": r[5]}
+        for r in store.query(
+            """SELECT provider, stream, source, COUNT(*), MIN(day), MAX(day) FROM usage_facts
+               GROUP BY provider, stream, source
+               UNION ALL
+               SELECT provider, stream, source, COUNT(*), MIN(period_from), MAX(period_to) FROM period_amounts
+               GROUP BY provider, stream, source
+               ORDER BY 1, 2, 3"""
+        )
+    ]
+    providers = [_provider_status(store, settings, p, sources) for p in PROVIDERS]
+    report = StatusReport(
+        path=str(store.path),
+        size_bytes=_store_size(store),
+        schema_version=SCHEMA_VERSION,
+        read_only=store.read_only,
+        sources=sources,
+        providers=providers,
+    )
+    report.warnings = warnings(report, settings, now)
+    return report
+
+
+def _provider_status(store: Store, settings: Settings, provider: str, sources: list[dict]) -> ProviderStatus:
+    mine = [s for s in sources if s["provider"] == provider]
+    last = store.query(
+        "SELECT started_at, status FROM sync_runs WHERE provider = ? ORDER BY started_at DESC LIMIT 1", (provider,)
+    )
+    good = store.scalar(
+        "SELECT MAX(started_at) FROM sync_runs WHERE provider = ? AND status = 'ok'", (provider,)
+    )
+    seats = store.scalar(
+        "SELECT COUNT(*) FROM seats WHERE provider = ? AND (active_to IS NULL OR active_to >= date('now'))",
+        (provider,),
+    )
+    return ProviderStatus(
+        provider=provider,
+        records=sum(s["rows"] for s in mine),
+        first_day=min((s["first_day"] for s in mine), default=None),
+        last_day=max((s["last_day"] for s in mine), default=None),
+        key_configured=key_configured(settings, provider),
+        last_sync_at=last[0][0] if last else None,
+        last_sync_status=last[0][1] if last else None,
+        last_good_sync_at=good,
+        seats=seats,
+    )
+
+
+def _age(now: datetime, stamp: str) -> timedelta:
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return now - moment
+
+
+def _human(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[str]:
+    found: list[str] = []
+    for p in report.providers:
+        synced = p.last_good_sync_at is not None
+        if p.key_configured and not synced:
+            found.append(f"{p.provider}: a key is configured but no sync has succeeded yet (run `spendtui sync`)")
+        if synced and (age := _age(now, p.last_good_sync_at)) > STALE_AFTER:
+            found.append(f"{p.provider}: stale data: the last good sync was {_human(age)} ago")
+            window = VENDOR_WINDOW_DAYS.get(p.provider)
+            if window and age > timedelta(days=window - AGE_OUT_MARGIN_DAYS):
+                lost_from = (now - timedelta(days=window)).date()
+                left = max(0, window - age.days)
+                found.append(
+                    f"{p.provider}: the vendor keeps about {window} days: sync within {left} days or usage after "
+                    f"{p.last_good_sync_at[:10]} ages out (the API no longer returns days before {lost_from})"
+                )
+        if p.last_sync_status == "failed":
+            found.append(f"{p.provider}: the last sync failed (see `spendtui status` history or the Sync tab)")
+    cursor = next(p for p in report.providers if p.provider == "cursor")
+    if (cursor.records or cursor.key_configured) and settings.provider("cursor").seat_price_nano is None:
+        if cursor.seats == 0:
+            found.append(
+                "cursor: seat price not configured: Cursor seat fees are not counted "
+                "(set [providers.cursor] seat_price, or `spendtui seats import`)"
+            )
+    return found
