@@ -38,7 +38,7 @@ class UserRow:
     requests: int | None
     top_model: str | None
     providers: list[str]
-    usage_spend: int
+    usage_spend: int  # overage + API of the providers that report requests
 
     @property
     def change_pct(self) -> float | None:
@@ -73,8 +73,8 @@ def user_rows(q: Query, period: Period, scope: Scope, current: Totals) -> list[U
             previous_spend=previous.get(subject, 0),
             requests=sums.requests,
             top_model=sums.top_model[1] if sums.top_model else None,
-            providers=sorted(sums.providers),
-            usage_spend=sums.usage_spend,
+            providers=sums.providers,
+            usage_spend=sums.reporting_usage_spend,
         )
         for subject, sums in current.subjects.items()
     ]

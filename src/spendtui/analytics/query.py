@@ -147,27 +147,47 @@ class Query:
                 parts.append(f"SELECT {day_cols} FROM roll_day r WHERE r.day BETWEEN ? AND ?{provider_sql}")
                 params += [start.isoformat(), end.isoformat()] + provider_params
         else:
-            month_rows, day_rows = [], []
-            for subject, start, end in segments:
-                months, edges = month_split(start, end)
-                month_rows += [(subject, m) for m in months]
-                day_rows += [(subject, a.isoformat(), b.isoformat()) for a, b in edges]
-            if month_rows:
-                rows_sql, rows_json = self._rows_param(["subject", "month"], month_rows)
-                parts.append(
-                    f"SELECT {month_cols} FROM {rows_sql} s JOIN roll_month r "
-                    f"ON r.subject = s.subject AND r.month = s.month WHERE 1{provider_sql}"
-                )
-                params += [rows_json] + provider_params
-            if day_rows:
-                rows_sql, rows_json = self._rows_param(["subject", "first", "last"], day_rows)
-                parts.append(
-                    f"SELECT {day_cols} FROM {rows_sql} s JOIN roll_day r "
-                    f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}"
-                )
-                params += [rows_json] + provider_params
+            sql, more = self.segment_rows([(None, *seg) for seg in segments], names, provider=scope.provider)
+            parts.append(sql)
+            params += more
         if not parts:
             return "SELECT " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
+        return " UNION ALL ".join(parts), params
+
+    def segment_rows(
+        self, segments: list[tuple[object, int, date, date]], names: list[str], *, provider: str | None = None
+    ) -> tuple[str, list]:
+        """SQL selecting ``names`` plus ``tag`` from rollup rows of (tag, subject, first, last) segments.
+
+        Whole months inside a segment read roll_month, its edge days roll_day. The tag (a team id,
+        say) lets one query serve many scopes at once.
+        """
+        month_rows, day_rows = [], []
+        for tag, subject, start, end in segments:
+            months, edges = month_split(start, end)
+            month_rows += [(tag, subject, m) for m in months]
+            day_rows += [(tag, subject, a.isoformat(), b.isoformat()) for a, b in edges]
+        month_cols = ", ".join(["s.tag"] + [f"r.{c}" for c in names])
+        day_cols = ", ".join(["s.tag"] + ["substr(r.day, 1, 7) AS month" if c == "month" else f"r.{c}" for c in names])
+        provider_sql = " AND r.provider = ?" if provider else ""
+        provider_params = [provider] if provider else []
+        parts, params = [], []
+        if month_rows:
+            rows_sql, rows_json = self._rows_param(["tag", "subject", "month"], month_rows)
+            parts.append(
+                f"SELECT {month_cols} FROM {rows_sql} s JOIN roll_month r "
+                f"ON r.subject = s.subject AND r.month = s.month WHERE 1{provider_sql}"
+            )
+            params += [rows_json] + provider_params
+        if day_rows:
+            rows_sql, rows_json = self._rows_param(["tag", "subject", "first", "last"], day_rows)
+            parts.append(
+                f"SELECT {day_cols} FROM {rows_sql} s JOIN roll_day r "
+                f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}"
+            )
+            params += [rows_json] + provider_params
+        if not parts:
+            return "SELECT NULL AS tag, " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
         return " UNION ALL ".join(parts), params
 
     def daily_rows(self, period: Period, scope: Scope, columns: list[str]) -> tuple[str, list]:
@@ -211,6 +231,25 @@ class Query:
             ):
                 labels[-aid] = f"unattributed:{provider}:{external}"
         return labels
+
+
+def display_names(store: Store, subjects: Iterable[int]) -> dict[int, str]:
+    """Names for screens: a person's name (else email); an account's label (else its id)."""
+    wanted = set(subjects)
+    names: dict[int, str] = {}
+    people = [s for s in wanted if s > 0]
+    accounts = [-s for s in wanted if s < 0]
+    for chunk in _chunks(people, 900):
+        marks = ",".join("?" * len(chunk))
+        for pid, email, name in store.query(f"SELECT id, email, name FROM people WHERE id IN ({marks})", chunk):
+            names[pid] = name or email
+    for chunk in _chunks(accounts, 900):
+        marks = ",".join("?" * len(chunk))
+        for aid, external, label in store.query(
+            f"SELECT id, external_id, label FROM accounts WHERE id IN ({marks})", chunk
+        ):
+            names[-aid] = label or external
+    return names
 
 
 def _merge_segments(segments: list[Segment]) -> list[Segment]:

@@ -54,14 +54,27 @@ class Sums:
         return self.categories.get("included", 0)
 
 
+def reporting_usage_spend(providers: dict[str, Sums]) -> int:
+    """Overage + API of the providers that report requests: the numerator of cost per request."""
+    return sum(p.usage_spend for p in providers.values() if p.requests is not None)
+
+
 @dataclass
 class SubjectSums(Sums):
     models: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    providers: set[str] = field(default_factory=set)
+    by_provider: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+
+    @property
+    def providers(self) -> list[str]:
+        return sorted(self.by_provider)
 
     @property
     def top_model(self) -> tuple[str, str] | None:
         return top_key(self.models)
+
+    @property
+    def reporting_usage_spend(self) -> int:
+        return reporting_usage_spend(self.by_provider)
 
 
 def top_key(values: dict[tuple[str, str], int]) -> tuple[str, str] | None:
@@ -85,8 +98,7 @@ class Totals:
 
     @property
     def reporting_usage_spend(self) -> int:
-        """Overage + API of the providers that report requests (the numerator of cost per request)."""
-        return sum(p.usage_spend for p in self.providers.values() if p.requests is not None)
+        return reporting_usage_spend(self.providers)
 
     @property
     def top_model(self) -> tuple[str, str] | None:
@@ -115,7 +127,7 @@ def totals(q: Query, period: Period, scope: Scope) -> Totals:
         result.providers[provider].add(category, amount, requests, estimated)
         person = result.subjects[subject]
         person.add(category, amount, requests, estimated)
-        person.providers.add(provider)
+        person.by_provider[provider].add(category, amount, requests, estimated)
         if category != "subscription":
             result.models[(provider, model)].add(category, amount, requests, estimated)
             if category in USAGE_CATEGORIES:

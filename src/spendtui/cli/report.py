@@ -36,7 +36,7 @@ def report(env: Env, period, start, end, view, provider, team, user, fmt, table_
     store = env.open_store()
     query = env.query(store)
     chosen = parse_period(period, env.today, start, end)
-    result = build_view(view, query, chosen, Scope(provider=provider, team=team, user=user))
+    result = build_view(view, query, chosen, Scope(provider=provider, team=team, user=user), env.settings)
     if fmt == "json":
         emit_json(result.as_json())
     elif fmt == "csv":
