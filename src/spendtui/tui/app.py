@@ -1,0 +1,527 @@
+"""The dashboard app: tabs over the analytics, filters, workers, modal actions.
+
+``build_app`` is the factory the CLI and the tests use. The app never queries SQLite itself: each tab
+computes its figures through analytics in a thread worker that opens its own Store (SQLite
+connections are per thread) and posts the result back as a message.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from spendtui.config import PROVIDERS, Settings
+from spendtui.errors import SpendtuiError
+from spendtui.periods import today_in
+from spendtui.tui import actions
+from spendtui.tui.commands import system_commands
+from spendtui.tui.filters import Filters
+from spendtui.tui.messages import (
+    ActionDone,
+    DetailLoaded,
+    FiltersChanged,
+    StoreChanged,
+    StoreFailed,
+    StoreInfo,
+    StoreReady,
+    ViewFailed,
+    ViewLoaded,
+)
+from spendtui.tui.tabs import TAB_CLASSES
+from spendtui.tui.tabs.base import LoadContext, ViewTab
+from spendtui.tui.widgets.filter_bar import FilterBar
+from spendtui.tui.widgets.table import SpendTable
+
+DEMO_SIZE = {"users": 150, "months": 14}
+
+
+class SpendApp(App):
+    """Keyboard-driven spend dashboard; see help.md for every key."""
+
+    TITLE = "spendtui"
+    CSS_PATH = "spendtui.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (170, "-wide")]
+    BINDINGS = [
+        *[
+            Binding(cls.key, f"show_tab('{cls.view_id}')", "Tabs" if i == 0 else cls.title,
+                    key_display="1-8" if i == 0 else None, show=i == 0)  # fmt: skip
+            for i, cls in enumerate(TAB_CLASSES)
+        ],
+        Binding("p", "focus_filter('period')", "Period"),
+        Binding("slash", "focus_filter('person')", "Person", show=False),
+        Binding("x", "clear_filters", "Clear filters", show=False),
+        Binding("r", "refresh", "Refresh"),
+        Binding("e", "export", "Export"),
+        Binding("y", "sync", "Sync"),
+        Binding("i", "import_csv", "Import", show=False),
+        Binding("u", "upload_invoice", "Upload invoice", show=False),
+        Binding("t", "edit_teams", "Edit teams", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        db_path: Path,
+        settings: Settings,
+        read_only: bool = False,
+        today: date | None = None,
+        generate_demo: bool = False,
+        now: datetime | None = None,
+        poll_seconds: float = 3.0,
+        demo_size: dict | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self.read_only_requested = read_only
+        self.today = today or today_in(settings.timezone)
+        self.generate_demo = generate_demo
+        self.fixed_now = now
+        self.poll_seconds = poll_seconds
+        self.demo_size = demo_size or DEMO_SIZE
+        self.filters = Filters()
+        self.info: StoreInfo | None = None
+        self.generation = 0
+        self.loaded: dict[str, int] = {}  # view id -> generation shown
+        self._loading: str | None = None
+        self.timings: dict[str, float] = {"started": time.perf_counter()}
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="banner", markup=False)
+        yield FilterBar(self.filters, id="filters")
+        with TabbedContent(id="tabs"):
+            for cls in TAB_CLASSES:
+                with TabPane(cls.title, id=cls.view_id):
+                    yield cls(id=f"tab-{cls.view_id}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#banner", Static).display = False
+        self._summarise()
+        waiting = "Generating the demo org (this takes a few seconds)…" if self.generate_demo else "Opening the store…"
+        for tab in self.tabs:
+            tab.show_state(waiting, "loading")
+        self.prepare_store()
+
+    @property
+    def tabs(self) -> list[ViewTab]:
+        return list(self.query(ViewTab))
+
+    def tab(self, view_id: str) -> ViewTab:
+        return self.query_one(f"#tab-{view_id}", ViewTab)
+
+    @property
+    def active_view(self) -> str:
+        return self.query_one(TabbedContent).active or TAB_CLASSES[0].view_id
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_requested or bool(self.info and self.info.read_only)
+
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(timezone.utc)
+
+    def context(self) -> LoadContext:
+        return LoadContext(self.filters, self.settings, self.today, self.now(), self.read_only)
+
+    def open_store(self, *, writable: bool = False):
+        """A Store for the calling thread (each worker opens and closes its own)."""
+        from spendtui.store import open_store
+
+        store = open_store(self.db_path, read_only=self.read_only_requested and not writable, create=writable)
+        if writable:
+            store.require_writable()
+        return store
+
+    # -- start-up -------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False, description="open the store")
+    def prepare_store(self) -> None:
+        """Open (or create) the store, generate the demo if asked, bring rollups in line with the settings."""
+        from spendtui.analytics.teams import teams
+        from spendtui.analytics.query import Query
+        from spendtui.analytics.ui_support import people_choices
+        from spendtui.store import open_store, rollup
+
+        try:
+            store = open_store(self.db_path, read_only=self.read_only_requested, create=not self.read_only_requested)
+        except SpendtuiError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        try:
+            note = None
+            if self.generate_demo and store.is_empty():
+                from spendtui import demo
+
+                summary = demo.generate(store, today=self.today, timezone=self.settings.timezone,
+                                        seat_prices=self.settings.seat_prices(), **self.demo_size)  # fmt: skip
+                note = f"Demo org: {summary.people} people, {summary.facts:,} records ({summary.first_day} → {summary.last_day})"
+            fresh = rollup.configure(store, self.settings.timezone, self.settings.seat_prices(), self.today)
+            info = StoreInfo(
+                path=str(store.path),
+                read_only=store.read_only,
+                read_only_reason=store.read_only_reason,
+                empty=store.is_empty(),
+                people=people_choices(store),
+                teams=[name for _, name in teams(Query(store, self.settings.timezone, self.today))],
+                stale_rollups=not fresh,
+                demo_note=note,
+            )
+        except SpendtuiError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        finally:
+            store.close()
+        self.post_message(StoreReady(info))
+
+    @on(StoreReady)
+    def _store_ready(self, message: StoreReady) -> None:
+        first = self.info is None
+        self.info = message.info
+        self.query_one(FilterBar).set_choices(message.info.teams, message.info.people)
+        self._banner()
+        if message.info.demo_note:
+            self.notify(message.info.demo_note, title="Demo")
+        self.reload()
+        if first:
+            self.watch_store()
+
+    @on(StoreFailed)
+    def _store_failed(self, message: StoreFailed) -> None:
+        for tab in self.tabs:
+            tab.show_state(f"Cannot open the store.\n\n{message.error}", "error")
+        self.notify(message.error, title="Store", severity="error", timeout=10)
+
+    def _banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        lines = []
+        if self.read_only:
+            reason = (self.info.read_only_reason if self.info else None) or "--read-only"
+            lines.append(f"READ-ONLY ({reason}): sync, import, invoice upload and team editing are disabled.")
+        if self.info and self.info.stale_rollups:
+            lines.append("The store's rollups were built for other settings and cannot be rebuilt read-only: "
+                         "figures may be out of date.")  # fmt: skip
+        banner.update("\n".join(lines))
+        banner.display = bool(lines)
+
+    # -- loading --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """New filters or new data: every tab is out of date; the visible one loads now, others when shown."""
+        self.generation += 1
+        self.load_active()
+
+    def load_active(self) -> None:
+        if self.info is None:
+            return
+        tab = self.tab(self.active_view)
+        if tab.needs_data and self.info.empty:
+            tab.show_empty_store()
+            self.loaded[tab.view_id] = self.generation
+            return
+        if self.loaded.get(tab.view_id) == self.generation:
+            return
+        if tab.view_id not in self.loaded:
+            tab.show_state("Loading…", "loading")
+        self._loading = tab.view_id
+        self._summarise(loading=True)
+        self.timings["load_started"] = time.perf_counter()
+        self.load_view(tab, self.context(), self.generation)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load a tab")
+    def load_view(self, tab: ViewTab, ctx: LoadContext, generation: int) -> None:
+        from spendtui.analytics.query import Query
+
+        worker = get_current_worker()
+        try:
+            with self.open_store() as store:
+                data = tab.compute(Query(store, ctx.settings.timezone, ctx.today), ctx)
+        except SpendtuiError as error:
+            if not worker.is_cancelled:
+                self.post_message(ViewFailed(tab.view_id, generation, str(error)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(ViewLoaded(tab.view_id, generation, (data, ctx)))
+
+    @on(ViewLoaded)
+    def _view_loaded(self, message: ViewLoaded) -> None:
+        if message.generation != self.generation or not self.is_running:
+            return
+        data, ctx = message.data
+        tab = self.tab(message.view_id)
+        tab.show(data, ctx)
+        self.loaded[message.view_id] = message.generation
+        self._summarise()
+        self.timings[f"shown:{message.view_id}"] = time.perf_counter()
+        self.call_after_refresh(self._painted, message.view_id)
+
+    def _painted(self, view_id: str) -> None:
+        self.timings[f"painted:{view_id}"] = time.perf_counter()
+
+    @on(ViewFailed)
+    def _view_failed(self, message: ViewFailed) -> None:
+        if message.generation != self.generation:
+            return
+        self.tab(message.view_id).show_state(message.error, "error")
+        self.loaded[message.view_id] = message.generation
+        self._summarise()
+        self.notify(message.error, severity="error")
+
+    def load_detail(self, view_id: str, key: str, compute: Callable[[Any], Any]) -> None:
+        """A tab's secondary figure (one person, one team), computed like a tab: in a worker."""
+        self._load_detail(view_id, key, compute, self.context())
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="load a detail")
+    def _load_detail(self, view_id: str, key: str, compute: Callable, ctx: LoadContext) -> None:
+        from spendtui.analytics.query import Query
+
+        worker = get_current_worker()
+        try:
+            with self.open_store() as store:
+                data = compute(Query(store, ctx.settings.timezone, ctx.today), ctx)
+        except SpendtuiError as error:
+            data = error
+        if not worker.is_cancelled:
+            self.post_message(DetailLoaded(view_id, key, data))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        self.tab(message.view_id).show_detail(message.key, message.data)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error in a worker becomes a notification (and an error state), never a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        text = f"{type(error).__name__}: {error}"
+        if event.worker.group == "load" and self._loading:
+            self.tab(self._loading).show_state(f"Could not load this tab.\n\n{text}", "error")
+            self.loaded[self._loading] = self.generation
+            self._summarise()
+        self.notify(text, title=f"Failed to {event.worker.description}", severity="error", timeout=10)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.load_active()
+
+    @on(FiltersChanged)
+    def _filters_changed(self, message: FiltersChanged) -> None:
+        self.set_filters(message.filters)
+
+    def set_filters(self, filters: Filters) -> None:
+        if filters == self.filters:
+            return
+        self.filters = filters
+        self.query_one(FilterBar).set_filters(filters)
+        self._summarise()
+        self.reload()
+
+    def _summarise(self, loading: bool = False) -> None:
+        text = self.filters.describe(self.today, self.settings.timezone)
+        busy = loading or (self.info is not None and self.loaded.get(self.active_view) != self.generation)
+        self.query_one(FilterBar).set_summary(f"{text}{'   ⟳ loading…' if busy and self.info else ''}")
+
+    async def settle(self) -> None:
+        """Wait until no worker runs but the store watcher (tests and screenshots wait for data, not time)."""
+        import asyncio
+
+        for _ in range(100):
+            busy = [w for w in self.workers if w.group != "poll" and not w.is_finished]
+            if not busy:
+                await asyncio.sleep(0.05)  # let posted messages (and the workers they start) arrive
+                if not [w for w in self.workers if w.group != "poll" and not w.is_finished]:
+                    return
+                continue
+            await self.workers.wait_for_complete(busy)
+
+    # -- change polling -------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False, description="watch the store")
+    def watch_store(self) -> None:
+        """Notice commits by other processes (a headless sync) through PRAGMA data_version."""
+        worker = get_current_worker()
+        with self.open_store() as store:
+            seen = store.data_version()
+            waited = 0.0
+            while not worker.is_cancelled:
+                time.sleep(0.1)
+                waited += 0.1
+                if waited < self.poll_seconds:
+                    continue
+                waited = 0.0
+                version = store.data_version()
+                if version != seen:
+                    seen = version
+                    self.post_message(StoreChanged(version))
+
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        self.prepare_store()  # re-reads people and teams, then reloads
+
+    # -- actions: navigation and filters --------------------------------------------------------
+    def action_show_tab(self, view_id: str) -> None:
+        self.query_one(TabbedContent).active = view_id
+
+    def action_focus_filter(self, which: str) -> None:
+        target = {"period": "#filter-period", "person": "#filter-person"}[which]
+        self.query_one(target).focus()
+
+    def action_custom_period(self) -> None:
+        self.query_one("#filter-period").value = "custom"
+
+    def action_clear_filters(self) -> None:
+        self.set_filters(Filters())
+
+    def action_refresh(self) -> None:
+        self.notify("Refreshing…", timeout=1.5)
+        self.prepare_store()
+
+    # -- actions: export ------------------------------------------------------------------------
+    def table_in_focus(self) -> SpendTable | None:
+        """The table holding the focus, else the first table of the visible tab."""
+        focused = self.focused
+        if focused is not None:
+            for node in (focused, *focused.ancestors):
+                if isinstance(node, SpendTable):
+                    return node
+        tables = [t for t in self.tab(self.active_view).query(SpendTable) if t.display]
+        return tables[0] if tables else None
+
+    def action_export(self) -> None:
+        table = self.table_in_focus()
+        if table is None:
+            self.notify("No table to export on this tab.", severity="warning")
+            return
+        header, rows = table.export_rows()
+        period = self.filters.period(self.today)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in f"{self.active_view}-{table.id or table.title}").strip("-")
+        self.write_csv(f"spendtui-{slug}-{period.start}-{period.end}.csv", header, rows, table.title)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="export a table")
+    def write_csv(self, name: str, header: list[str], rows: list[list[str]], title: str) -> None:
+        folder = Path.cwd()
+        if not os.access(folder, os.W_OK):
+            folder = self.db_path.parent
+        path = folder / name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        self.post_message(ActionDone(f"Exported {len(rows)} rows of “{title}” to {path}"))
+
+    # -- actions: editing through modal screens -------------------------------------------------
+    def refuse_if_read_only(self, what: str) -> bool:
+        if not self.read_only:
+            return False
+        reason = (self.info.read_only_reason if self.info else None) or "--read-only"
+        self.notify(f"Cannot {what}: the store is open read-only ({reason}).", title="Read-only", severity="warning")
+        return True
+
+    def action_sync(self, provider: str | None = None) -> None:
+        from spendtui.analytics.status import key_configured
+        from spendtui.tui.screens.sync import SyncScreen
+
+        if self.refuse_if_read_only("sync"):
+            return
+        configured = [p for p in PROVIDERS if key_configured(self.settings, p)]
+        chosen = [provider] if provider else configured
+        self.push_screen(SyncScreen(configured, chosen), self._run_request(actions.run_sync, "Sync"))
+
+    def action_import_csv(self) -> None:
+        from spendtui.tui.screens.import_file import ImportScreen
+
+        if self.refuse_if_read_only("import"):
+            return
+        self.push_screen(ImportScreen(actions.import_formats()), self._run_request(actions.run_import, "Import"))
+
+    def action_upload_invoice(self) -> None:
+        from spendtui.tui.screens.invoice_upload import InvoiceUploadScreen
+
+        if self.refuse_if_read_only("upload invoices"):
+            return
+        self.push_screen(InvoiceUploadScreen(), self._run_request(actions.add_invoices, "Invoice upload"))
+
+    def action_edit_teams(self) -> None:
+        from spendtui.tui.screens.team_editor import TeamEditorScreen
+
+        if self.refuse_if_read_only("edit teams"):
+            return
+        teams = self.info.teams if self.info else []
+        self.push_screen(
+            TeamEditorScreen(teams, self.filters.team, self.today), self._run_request(actions.edit_team, "Team edit")
+        )
+
+    def action_help(self) -> None:
+        from spendtui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def _run_request(self, adapter: Callable, label: str) -> Callable[[Any], None]:
+        def done(request: Any) -> None:
+            if request is not None:
+                self.run_edit(adapter, request, label)
+
+        return done
+
+    @work(thread=True, exclusive=True, group="action", exit_on_error=False, description="run an action")
+    def run_edit(self, adapter: Callable, request: Any, label: str) -> None:
+        try:
+            with self.open_store(writable=True) as store:
+                text = adapter(store, self.settings, request)
+        except actions.NotAvailable as missing:
+            self.post_message(ActionDone(str(missing), "warning"))
+        except SpendtuiError as error:
+            self.post_message(ActionDone(f"{label} failed: {error}", "error"))
+        else:
+            self.post_message(ActionDone(text, changed_store=True))
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity=message.severity, timeout=8)
+        if message.changed_store:
+            self.prepare_store()
+
+    # -- command palette ------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from system_commands(self)
+
+
+def build_app(
+    *,
+    db_path: Path,
+    settings: Settings | None = None,
+    read_only: bool = False,
+    today: date | None = None,
+    generate_demo: bool = False,
+    now: datetime | None = None,
+    poll_seconds: float = 3.0,
+    demo_size: dict | None = None,
+) -> SpendApp:
+    """The dashboard on one store: what `spendtui` runs and what the tests drive."""
+    return SpendApp(
+        db_path=db_path,
+        settings=settings or Settings(),
+        read_only=read_only,
+        today=today,
+        generate_demo=generate_demo,
+        now=now,
+        poll_seconds=poll_seconds,
+        demo_size=demo_size,
+    )
+
+
+__all__ = ["SpendApp", "build_app"]

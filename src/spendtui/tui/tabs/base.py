@@ -1,0 +1,83 @@
+"""What every tab shares: a body that scrolls, a state note (loading, empty store, error), and the
+split between ``compute`` (runs in a thread worker: analytics only, never a widget) and ``show``
+(runs on the UI thread with what compute returned)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+
+from spendtui.analytics.query import Query
+from spendtui.config import Settings
+from spendtui.periods import Period
+from spendtui.tui.filters import Filters
+from spendtui.tui.widgets.empty import EMPTY_STORE, EmptyState
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """Everything a worker needs besides the store: handed over by value, safe across threads."""
+
+    filters: Filters
+    settings: Settings
+    today: date
+    now: datetime
+    read_only: bool
+
+    @property
+    def period(self) -> Period:
+        return self.filters.period(self.today)
+
+
+class ViewTab(Widget):
+    """One tab of the dashboard. Subclasses set ``view_id``/``title`` and implement the three hooks."""
+
+    view_id: ClassVar[str]
+    title: ClassVar[str]
+    key: ClassVar[str]  # the number key that shows it
+    needs_data: ClassVar[bool] = True  # False: the tab is useful on an empty store (Sync)
+
+    def compose(self) -> ComposeResult:
+        yield EmptyState(id=f"{self.view_id}-state")
+        with VerticalScroll(id=f"{self.view_id}-body", classes="tab-body"):
+            yield from self.compose_body()
+
+    def on_mount(self) -> None:
+        self.show_state("Loading…", "loading")
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def compute(self, q: Query, ctx: LoadContext) -> Any:
+        """Runs in a thread worker: read analytics, return plain data. Must not touch widgets."""
+        raise NotImplementedError
+
+    def show(self, data: Any, ctx: LoadContext) -> None:
+        """Runs on the UI thread: put ``data`` on screen."""
+        raise NotImplementedError
+
+    def show_detail(self, key: str, data: Any) -> None:
+        """A secondary result this tab asked for with ``app.load_detail``."""
+
+    # -- states ---------------------------------------------------------------------------------
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(f"#{self.view_id}-body", VerticalScroll)
+
+    def show_state(self, text: str, kind: str = "empty") -> None:
+        self.query_one(EmptyState).say(text, kind)
+        self.query_one(EmptyState).display = True
+        self.body.display = False
+
+    def show_body(self) -> None:
+        self.query_one(EmptyState).display = False
+        self.body.display = True
+
+    def show_empty_store(self) -> None:
+        self.show_state(EMPTY_STORE)

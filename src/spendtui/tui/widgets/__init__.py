@@ -1,0 +1,1 @@
+"""Reusable widgets: one KPI card, one table, one chart wrapper, the filter bar, the empty state."""

@@ -1,0 +1,138 @@
+"""The one chart wrapper: owns a textual-plotext plot, clears and redraws it, and says so when empty.
+
+Plotext keeps data between draws, so every draw starts with ``clear_data()`` and ends with the
+plot widget's own ``refresh()`` (refreshing the app does nothing; textual-plotext issue #11).
+Values arrive as integers (nano-dollars or counts); they become floats only as plot coordinates,
+and every label on an axis is written by ``compact_usd`` from the integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from spendtui.analytics.ui_support import compact_usd, nice_ticks
+from spendtui.money import NANO_PER_DOLLAR
+
+# Provider colours are the same in every chart; other series take the palette in order.
+SERIES_COLORS = {"cursor": "cyan", "anthropic": "orange", "openai": "green", "Other": "gray"}
+PALETTE = ("blue+", "magenta", "yellow", "red+", "cyan+", "green+", "orange+", "gray")
+# Without colour (NO_COLOR) series differ by their fill character instead.
+MONO_MARKERS = ("█", "▓", "▒", "░", "#", "+", "o", "x")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: str  # bar | hbar | stacked | lines (bar and stacked become lines when too many to draw as bars)
+    labels: list[str]
+    series: dict[str, list[int]] = field(default_factory=dict)
+    unit: str = "usd"  # usd: values are nano-dollars; count: plain counts
+    empty: str = "No spend in this period."
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.labels or not any(v for values in self.series.values() for v in values)
+
+    def top(self) -> int:
+        if self.kind == "stacked":
+            return max((sum(col) for col in zip(*self.series.values())), default=0)
+        return max((v for values in self.series.values() for v in values), default=0)
+
+
+def _coordinate(value: int, unit: str) -> float:
+    """A plot coordinate (never shown as a number: tick labels are formatted from the integers)."""
+    return value / NANO_PER_DOLLAR if unit == "usd" else float(value)
+
+
+def _tick_label(value: int, unit: str) -> str:
+    return compact_usd(value) if unit == "usd" else f"{value:,}"
+
+
+class Chart(Widget):
+    """A titled plot that redraws itself from a ChartSpec on data and on resize."""
+
+    DEFAULT_CSS = """
+    Chart { height: 14; }
+    Chart > .chart-title { text-style: bold; color: $text-accent; padding: 0 1; }
+    Chart > PlotextPlot { height: 1fr; }
+    Chart > .chart-empty { height: 1fr; color: $text-muted; padding: 1 2; }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=classes)
+        self.title = title
+        self.spec: ChartSpec | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title, classes="chart-title", markup=False)
+        yield PlotextPlot()
+        yield Static("Loading…", classes="chart-empty", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(PlotextPlot).display = False
+
+    def show(self, spec: ChartSpec, title: str | None = None) -> None:
+        if title is not None:
+            self.title = title
+            self.query_one(".chart-title", Static).update(title)
+        self.spec = spec
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.spec is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        spec = self.spec
+        plot = self.query_one(PlotextPlot)
+        note = self.query_one(".chart-empty", Static)
+        if spec is None or spec.is_empty:
+            plot.display = False
+            note.display = True
+            note.update(spec.empty if spec else "Loading…")
+            return
+        note.display = False
+        plot.display = True
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        mono = self.app.no_color
+        names = list(spec.series)
+        colors = [SERIES_COLORS.get(n) or PALETTE[i % len(PALETTE)] for i, n in enumerate(names)]
+        markers = [MONO_MARKERS[i % len(MONO_MARKERS)] for i in range(len(names))] if mono else None
+        values = {n: [_coordinate(v, spec.unit) for v in vals] for n, vals in spec.series.items()}
+        ticks = nice_ticks(spec.top())
+        tick_at = [_coordinate(t, spec.unit) for t in ticks]
+        tick_text = [_tick_label(t, spec.unit) for t in ticks]
+        width = max(plot.size.width, self.size.width, 20)
+        if spec.kind == "hbar":
+            # plotext stacks horizontal bars bottom-up: reverse so the first (largest) item is on top
+            labels = [label if len(label) <= 22 else label[:21] + "…" for label in reversed(spec.labels)]
+            plt.bar(labels, list(reversed(values[names[0]])), orientation="h", width=0.5,
+                    color=colors[0], marker=markers[0] if markers else None)  # fmt: skip
+            plt.xticks(tick_at, tick_text)
+        else:
+            positions = list(range(1, len(spec.labels) + 1))
+            # plotext merges neighbouring bars when a bar gets fewer than ~4 columns: draw lines then
+            as_bars = spec.kind in ("bar", "stacked") and len(positions) * 4 <= width - 12
+            if as_bars and spec.kind == "bar":
+                plt.bar(positions, values[names[0]], width=0.4, color=colors[0],
+                        marker=markers[0] if markers else None)  # fmt: skip
+            elif as_bars:
+                plt.stacked_bar(positions, [values[n] for n in names], labels=names, width=0.4, color=colors,
+                                marker=markers[0] if markers else None)  # fmt: skip
+            else:
+                fill = len(names) == 1
+                for i, name in enumerate(names):
+                    plt.plot(positions, values[name], label=None if fill else name, color=colors[i],
+                             marker=markers[i] if markers else "hd", fillx=fill)  # fmt: skip
+            plt.ylim(0, tick_at[-1] if tick_at[-1] > 0 else 1)
+            # ticks after the data: plotting resets them
+            every = max(1, -(-len(positions) * (max(map(len, spec.labels)) + 2) // max(width - 10, 10)))
+            plt.xticks(positions[::every], spec.labels[::every])
+            plt.yticks(tick_at, tick_text)
+        plot.refresh()
