@@ -257,11 +257,14 @@ class SpendApp(App):
             self.post_message(ViewLoaded(tab.view_id, generation, (data, ctx)))
 
     @on(ViewLoaded)
-    def _view_loaded(self, message: ViewLoaded) -> None:
+    async def _view_loaded(self, message: ViewLoaded) -> None:
         if message.generation != self.generation or not self.is_running:
             return
         data, ctx = message.data
         tab = self.tab(message.view_id)
+        await tab.ensure_body()
+        if message.generation != self.generation or not self.is_running:
+            return
         tab.show(data, ctx)
         self.loaded[message.view_id] = message.generation
         self._summarise()
@@ -299,7 +302,9 @@ class SpendApp(App):
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
-        self.tab(message.view_id).show_detail(message.key, message.data)
+        tab = self.tab(message.view_id)
+        if tab.body is not None:
+            tab.show_detail(message.key, message.data)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -336,17 +341,22 @@ class SpendApp(App):
         self.query_one(FilterBar).set_summary(f"{text}{'   ⟳ loading…' if busy and self.info else ''}")
 
     async def settle(self) -> None:
-        """Wait until no worker runs but the store watcher (tests and screenshots wait for data, not time)."""
+        """Wait until the visible tab shows the current data and no worker but the store watcher runs
+        (tests and screenshots wait for data, never for wall-clock time)."""
         import asyncio
 
-        for _ in range(100):
-            busy = [w for w in self.workers if w.group != "poll" and not w.is_finished]
-            if not busy:
-                await asyncio.sleep(0.05)  # let posted messages (and the workers they start) arrive
-                if not [w for w in self.workers if w.group != "poll" and not w.is_finished]:
-                    return
+        def busy() -> list[Worker]:
+            return [w for w in self.workers if w.group != "poll" and not w.is_finished]
+
+        for _ in range(400):
+            running = busy()
+            if running:
+                await self.workers.wait_for_complete(running)
                 continue
-            await self.workers.wait_for_complete(busy)
+            await asyncio.sleep(0.02)  # let posted messages (and the workers they start) arrive
+            shown = self.info is None or self.loaded.get(self.active_view) == self.generation
+            if shown and not busy():
+                return
 
     # -- change polling -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False, description="watch the store")

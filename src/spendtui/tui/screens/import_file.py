@@ -32,7 +32,8 @@ class ImportScreen(Dialog[ImportRequest | None]):
             with Horizontal(classes="fields"):
                 yield Select([("Detect from header", "auto")] + [(f, f) for f in self.formats], value="auto",
                              allow_blank=False, id="import-format", compact=True)  # fmt: skip
-                yield Input(placeholder="period FROM..TO (files with no dates)", id="import-period", compact=True)
+                yield Input(placeholder="period FROM..TO (files with no dates)", id="import-period", compact=True,
+                            classes="right")
             yield Checkbox("Dry run (check, write nothing)", id="import-dry-run", compact=True)
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):

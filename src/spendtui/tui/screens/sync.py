@@ -28,7 +28,7 @@ class SyncScreen(Dialog[SyncRequest | None]):
                 yield Checkbox(f"{PROVIDER_NAMES[p]}{note}", value=p in self.chosen, id=f"sync-{p}", compact=True)
             with Horizontal(classes="fields"):
                 yield Input(placeholder="since YYYY-MM-DD (optional)", id="sync-since", compact=True)
-                yield Input(placeholder="until YYYY-MM-DD (optional)", id="sync-until", compact=True)
+                yield Input(placeholder="until YYYY-MM-DD (optional)", id="sync-until", compact=True, classes="right")
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Sync", variant="primary", id="sync-go", compact=True)

@@ -42,7 +42,7 @@ class TeamEditorScreen(Dialog[TeamEdit | None]):
             with Horizontal(classes="fields"):
                 yield Select([(label, op) for op, label in TEAM_OPS.items()], value="add-member", allow_blank=False,
                              id="team-op", compact=True)  # fmt: skip
-                yield Select([(t, t) for t in self.teams], prompt="Team…", id="team-name",
+                yield Select([(t, t) for t in self.teams], prompt="Team…", id="team-name", classes="right",
                              value=self.team if self.team in self.teams else Select.NULL, compact=True)  # fmt: skip
             yield Label("New team name (create / rename):", classes="field-name")
             yield Input(placeholder="e.g. Platform", id="team-new-name", compact=True, classes="field-name")

@@ -34,6 +34,17 @@ class LoadContext:
         return self.filters.period(self.today)
 
 
+class TabBody(VerticalScroll):
+    """A tab's figures, composed only when the tab first has data (eight full tabs at start-up cost seconds)."""
+
+    def __init__(self, tab: ViewTab) -> None:
+        super().__init__(id=f"{tab.view_id}-body", classes="tab-body")
+        self.tab = tab
+
+    def compose(self) -> ComposeResult:
+        yield from self.tab.compose_body()
+
+
 class ViewTab(Widget):
     """One tab of the dashboard. Subclasses set ``view_id``/``title`` and implement the three hooks."""
 
@@ -42,10 +53,19 @@ class ViewTab(Widget):
     key: ClassVar[str]  # the number key that shows it
     needs_data: ClassVar[bool] = True  # False: the tab is useful on an empty store (Sync)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._body: TabBody | None = None
+
     def compose(self) -> ComposeResult:
         yield EmptyState(id=f"{self.view_id}-state")
-        with VerticalScroll(id=f"{self.view_id}-body", classes="tab-body"):
-            yield from self.compose_body()
+
+    async def ensure_body(self) -> None:
+        """Mount the tab's widgets the first time it has something to show."""
+        if self._body is None:
+            self._body = TabBody(self)
+            self._body.display = False
+            await self.mount(self._body)
 
     def on_mount(self) -> None:
         self.show_state("Loading…", "loading")
@@ -67,17 +87,20 @@ class ViewTab(Widget):
 
     # -- states ---------------------------------------------------------------------------------
     @property
-    def body(self) -> VerticalScroll:
-        return self.query_one(f"#{self.view_id}-body", VerticalScroll)
+    def body(self) -> TabBody | None:
+        return self._body
 
     def show_state(self, text: str, kind: str = "empty") -> None:
-        self.query_one(EmptyState).say(text, kind)
-        self.query_one(EmptyState).display = True
-        self.body.display = False
+        state = self.query_one(EmptyState)
+        state.say(text, kind)
+        state.display = True
+        if self._body is not None:
+            self._body.display = False
 
     def show_body(self) -> None:
         self.query_one(EmptyState).display = False
-        self.body.display = True
+        if self._body is not None:
+            self._body.display = True
 
     def show_empty_store(self) -> None:
         self.show_state(EMPTY_STORE)

@@ -49,7 +49,7 @@ class OverviewTab(ViewTab):
             yield Chart("Daily spend", id="overview-daily", classes="main")
             yield Chart("Provider split", id="overview-providers", classes="side")
         with Horizontal(classes="split"):
-            yield Chart("Model breakdown (top 5 + Other)", id="overview-models", classes="side")
+            yield Chart("Model breakdown (top 5 + Other)", id="overview-models", classes="side lead")
             yield SpendTable("Model usage details", [
                 Column("model", "Model"), Column("provider", "Provider"), Column("spend", "Spend", "money"),
                 Column("requests", "Requests", "int"), Column("share", "Share", "share"),
@@ -62,7 +62,7 @@ class OverviewTab(ViewTab):
             yield SpendTable("Month-over-month", [
                 Column("month", "Month"), Column("spend", "Spend", "money"), Column("requests", "Requests", "int"),
                 Column("cost_per_request", "$/request", "money"),
-            ], empty="No history yet.", id="overview-months-table", classes="half")  # fmt: skip
+            ], empty="No history yet.", id="overview-months-table", classes="half right")  # fmt: skip
 
     def compute(self, q: Query, ctx: LoadContext) -> Overview:
         return overview(q, ctx.period, ctx.filters.scope)

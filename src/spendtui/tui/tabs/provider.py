@@ -91,7 +91,7 @@ class ProviderView(ViewTab):
                                  empty="No spend.", id=f"{p}-detail-providers")  # fmt: skip
             yield SpendTable("Their models", [Column("model", "Model"), Column("value", "Usage value", "money"),
                              Column("share", "Share", "share")], empty="No model usage.", id=f"{p}-detail-models",
-                             classes="half")  # fmt: skip
+                             classes="half right")  # fmt: skip
         yield SpendTable("Models", [
             Column("model", "Model"), Column("spend", "Spend", "money"), Column("usage_value", "Usage value", "money"),
             Column("requests", "Requests", "int"), Column("tokens", "Tokens", "int"), Column("share_pct", "Share", "share"),

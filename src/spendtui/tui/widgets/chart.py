@@ -1,7 +1,9 @@
-"""The one chart wrapper: owns a textual-plotext plot, clears and redraws it, and says so when empty.
+"""The one chart wrapper: owns a plotext figure, clears and redraws it, and says so when empty.
 
-Plotext keeps data between draws, so every draw starts with ``clear_data()`` and ends with the
-plot widget's own ``refresh()`` (refreshing the app does nothing; textual-plotext issue #11).
+It uses textual-plotext's ``Plot`` (a figure with no global state) but not its widget: the widget
+rebuilds the figure on every render, which made each key press cost a redraw of every chart.
+Here the figure is built once per data change or resize (``clear_data()`` first: plotext keeps
+old data otherwise) and the result is shown as text.
 Values arrive as integers (nano-dollars or counts); they become floats only as plot coordinates,
 and every label on an axis is written by ``compact_usd`` from the integers.
 """
@@ -10,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from spendtui.analytics.ui_support import compact_usd, nice_ticks
 from spendtui.money import NANO_PER_DOLLAR
@@ -58,7 +61,7 @@ class Chart(Widget):
     DEFAULT_CSS = """
     Chart { height: 14; }
     Chart > .chart-title { text-style: bold; color: $text-accent; padding: 0 1; }
-    Chart > PlotextPlot { height: 1fr; }
+    Chart > .chart-canvas { height: 1fr; }
     Chart > .chart-empty { height: 1fr; color: $text-muted; padding: 1 2; }
     """
 
@@ -66,14 +69,16 @@ class Chart(Widget):
         super().__init__(id=id, classes=classes)
         self.title = title
         self.spec: ChartSpec | None = None
+        self.plt = Plot()
+        self._drawn: tuple | None = None  # (spec, width, height) of the text on screen
 
     def compose(self) -> ComposeResult:
         yield Static(self.title, classes="chart-title", markup=False)
-        yield PlotextPlot()
+        yield Static("", classes="chart-canvas")
         yield Static("Loading…", classes="chart-empty", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(PlotextPlot).display = False
+        self.query_one(".chart-canvas").display = False
 
     def show(self, spec: ChartSpec, title: str | None = None) -> None:
         if title is not None:
@@ -88,18 +93,27 @@ class Chart(Widget):
 
     def _draw(self) -> None:
         spec = self.spec
-        plot = self.query_one(PlotextPlot)
+        canvas = self.query_one(".chart-canvas", Static)
         note = self.query_one(".chart-empty", Static)
         if spec is None or spec.is_empty:
-            plot.display = False
+            canvas.display = False
             note.display = True
             note.update(spec.empty if spec else "Loading…")
+            self._drawn = None
             return
         note.display = False
-        plot.display = True
-        plt = plot.plt
+        canvas.display = True
+        width = self.size.width
+        height = self.size.height - 1  # the title line
+        if width < 10 or height < 3:
+            return  # not laid out yet: on_resize draws
+        if self._drawn == (spec, width, height):
+            return
+        plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        plt.theme("clear")
+        plt.plotsize(width, height)
         mono = self.app.no_color
         names = list(spec.series)
         colors = [SERIES_COLORS.get(n) or PALETTE[i % len(PALETTE)] for i, n in enumerate(names)]
@@ -108,7 +122,6 @@ class Chart(Widget):
         ticks = nice_ticks(spec.top())
         tick_at = [_coordinate(t, spec.unit) for t in ticks]
         tick_text = [_tick_label(t, spec.unit) for t in ticks]
-        width = max(plot.size.width, self.size.width, 20)
         if spec.kind == "hbar":
             # plotext stacks horizontal bars bottom-up: reverse so the first (largest) item is on top
             labels = [label if len(label) <= 22 else label[:21] + "…" for label in reversed(spec.labels)]
@@ -135,4 +148,5 @@ class Chart(Widget):
             every = max(1, -(-len(positions) * (max(map(len, spec.labels)) + 2) // max(width - 10, 10)))
             plt.xticks(positions[::every], spec.labels[::every])
             plt.yticks(tick_at, tick_text)
-        plot.refresh()
+        canvas.update(Text.from_ansi(plt.build()))
+        self._drawn = (spec, width, height)

@@ -1,0 +1,123 @@
+"""Overview tab: the figures on screen are the analytics' (and `spendtui report`'s) for the same filters."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from conftest import TODAY, settle
+from textual.widgets import Select
+
+from spendtui.analytics.overview import overview
+from spendtui.analytics.query import Query, Scope
+from spendtui.analytics.ui_support import group_models
+from spendtui.cli import cli
+from spendtui.money import dollars_to_nano, format_usd
+from spendtui.periods import parse_period
+from spendtui.store import open_store
+from spendtui.tui.widgets.chart import Chart
+from spendtui.tui.widgets.kpi import KpiCard
+from spendtui.tui.widgets.table import SpendTable
+
+
+def expected(db, period="mtd", scope=Scope()):
+    with open_store(db) as store:
+        return overview(Query(store, "UTC", TODAY), parse_period(period, TODAY), scope)
+
+
+def report_json(db, *args) -> dict:
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "json", *args],
+                                env={"SPENDTUI_TODAY": TODAY.isoformat()})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def card(app, card_id) -> KpiCard:
+    return app.query_one(f"#{card_id}", KpiCard)
+
+
+async def test_overview_shows_the_report_figures(demo_db, make_app):
+    app = make_app(demo_db)
+    data = report_json(demo_db, "mtd")
+    ov = expected(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert card(app, "kpi-total").value == format_usd(dollars_to_nano(data["total_spend"]))
+        assert card(app, "kpi-change").value == f"{data['change_pct']:+.1f}%"
+        assert card(app, "kpi-requests").value == f"{data['requests']:,}"
+        assert card(app, "kpi-cpr").value == format_usd(dollars_to_nano(data["cost_per_request"]))
+        assert card(app, "kpi-top-model").value == data["top_model"]
+        models = app.query_one("#overview-models-table", SpendTable)
+        assert [r["model"] for r in models.rows] == [m["model"] for m in data["models"]]
+        assert models.cell_text(0, "spend") == format_usd(dollars_to_nano(data["models"][0]["spend"]))
+        daily = app.query_one("#overview-daily-table", SpendTable)
+        assert [r["date"] for r in daily.rows] == [d["date"] for d in data["daily"]]
+        assert [daily.cell_text(i, "spend") for i in range(3)] == [
+            format_usd(dollars_to_nano(d["spend"])) for d in data["daily"][:3]
+        ]
+        months = app.query_one("#overview-months-table", SpendTable)
+        assert [r["month"] for r in months.rows] == [m["month"] for m in reversed(data["months"])]
+        chart = app.query_one("#overview-models", Chart)
+        assert chart.spec.labels == [m for m, _ in group_models([(m, s.value) for (_, m), s in ov.current.models.items()])]
+        assert len(chart.spec.labels) <= 6
+        assert not app.query_one("#overview-person-note").display
+
+
+async def test_period_change_by_keyboard_updates_every_figure(demo_db, make_app):
+    app = make_app(demo_db)
+    last_month = report_json(demo_db, "last-month")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = card(app, "kpi-total").value
+        await pilot.press("p", "enter", "down", "enter")  # Month to date -> Last month
+        await settle(pilot)
+        assert app.filters.preset == "last-month"
+        assert card(app, "kpi-total").value == format_usd(dollars_to_nano(last_month["total_spend"])) != before
+        assert "2026-10-01 → 2026-10-31 (UTC)" in str(app.query_one("#filter-summary").render())
+        assert len(app.query_one("#overview-daily-table", SpendTable).rows) == 31
+
+
+async def test_person_scope_by_type_ahead(demo_db, make_app):
+    app = make_app(demo_db)
+    person = report_json(demo_db, "mtd")["users"]
+    email = next(u["user"] for u in person if not u["user"].startswith("unattributed"))
+    data = report_json(demo_db, "mtd", "--user", email)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *email[:6])
+        await pilot.press("right", "enter")  # accept the suggestion, apply
+        await settle(pilot)
+        assert app.filters.user is not None
+        if app.filters.user != email:  # the suggestion was another person with the same start
+            app.set_filters(app.filters.with_scope(user=email))
+            await settle(pilot)
+        note = app.query_one("#overview-person-note")
+        assert note.display and "selected person only" in str(note.render())
+        assert card(app, "kpi-total").value == format_usd(dollars_to_nano(data["total_spend"]))
+        assert f"person {email}" in str(app.query_one("#filter-summary").render())
+
+
+async def test_team_and_provider_filters(demo_db, make_app):
+    app = make_app(demo_db)
+    data = report_json(demo_db, "mtd", "--team", "Platform", "--provider", "cursor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.query_one("#filter-team", Select).value = "Platform"
+        await settle(pilot)
+        app.query_one("#filter-provider", Select).value = "cursor"
+        await settle(pilot)
+        assert (app.filters.team, app.filters.provider) == ("Platform", "cursor")
+        assert card(app, "kpi-total").value == format_usd(dollars_to_nano(data["total_spend"]))
+        await pilot.press("x")  # clear filters
+        await settle(pilot)
+        assert card(app, "kpi-total").value == format_usd(dollars_to_nano(report_json(demo_db)["total_spend"]))
+
+
+async def test_unknown_person_is_refused_without_changing_filters(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"nobody-here", "enter")
+        await settle(pilot)
+        assert app.filters.user is None
+        assert any("No person" in n.message for n in app._notifications)
