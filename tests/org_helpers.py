@@ -51,3 +51,17 @@ def snapshot(store) -> dict[str, list[str]]:
 
 def nano(dollars: str) -> int:
     return dollars_to_nano(dollars)
+
+
+def cli(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    """Run ``spendtui ARGS`` through ``main`` (so exit codes are mapped as for a user): code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from spendtui.cli import main
+
+    with CliRunner().isolation(input=input) as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as done:
+            code = done.code
+    return code, out.getvalue().decode(), err.getvalue().decode()
