@@ -5,6 +5,7 @@ from org_helpers import days, query, snapshot, spend
 
 from spendtui import org
 from spendtui.store import ReadOnlyError, open_store
+from spendtui.store.facts import RANK_API, FactBatch, write_facts
 
 TODAY = date(2026, 10, 20)
 
@@ -91,7 +92,8 @@ def test_undo_refuses_to_overwrite_what_changed_since(populated):
     log = org.UndoLog()
     log.record(org.create_team(populated, "Ops"))
     org.rename_team(populated, "Ops", "Operations")  # not in the log
-    with pytest.raises(org.UndoConflict, match="cannot undo “Create team Ops”: the store changed since"):
+    expected = r"cannot undo “Create team Ops”: the store changed since \(teams row \d+ is no longer as the edit left it\)"
+    with pytest.raises(org.UndoConflict, match=expected):
         log.undo(populated)
     assert len(log) == 0
     assert [t.name for t in org.list_teams(populated, TODAY)] == ["Data", "Operations", "Platform"]
@@ -100,9 +102,30 @@ def test_undo_refuses_to_overwrite_what_changed_since(populated):
 def test_undo_refuses_to_drop_a_team_that_something_now_uses(populated):
     edit = org.create_team(populated, "Ops")
     org.add_members(populated, "Ops", ["alice@example.com"], today=TODAY)
-    with pytest.raises(org.UndoConflict, match="is used by data added since"):
+    with pytest.raises(org.UndoConflict, match=r"the store changed since \(teams row \d+ is used by rows added later\)"):
         edit.undo(populated)
     assert "Ops" in [t.name for t in org.list_teams(populated, TODAY)]
+
+
+def test_undo_refuses_to_bring_back_a_row_whose_id_was_reused(populated):
+    edit = org.delete_team(populated, "Data")  # the newest team: SQLite hands its id to the next one
+    org.create_team(populated, "Ops")
+    with pytest.raises(org.UndoConflict, match=r"teams row \d+ exists again"):
+        edit.undo(populated)
+    assert [t.name for t in org.list_teams(populated, TODAY)] == ["Ops", "Platform"]
+
+
+def test_undo_of_a_merge_leaves_facts_a_sync_removed_since_removed(populated):
+    edit = org.merge_people(populated, "alice@example.com", "a.smith@example.com", today=TODAY)
+    # A sync re-reads 2026-10-05 and the vendor no longer reports that day's a.smith cost.
+    write_facts(populated, FactBatch("openai", "openai.cost", "openai.test", RANK_API, [], day_buckets=True,
+                                     replace_days=("2026-10-05", "2026-10-05")))  # fmt: skip
+    edit.undo(populated)
+    smith = populated.scalar("SELECT id FROM people WHERE email = 'a.smith@example.com'")
+    assert [tuple(r) for r in populated.query("SELECT day, person_id FROM usage_facts WHERE provider = 'openai'")] == [
+        ("2026-10-06", smith)
+    ]
+    assert populated.scalar("SELECT COUNT(*) FROM person_aliases") == 0
 
 
 def test_undo_is_refused_on_a_read_only_store(populated, db_path):

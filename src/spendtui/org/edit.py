@@ -58,11 +58,11 @@ class _Inserted:
         if current is None:
             return
         if tuple(current) != tuple(v for _, v in self.values):
-            raise UndoConflict(f"{self.table} {self.key} was changed since")
+            raise UndoConflict(f"{self.table} row {self.key} is no longer as the edit left it")
         try:
             store.conn.execute(f"DELETE FROM {self.table} WHERE {_key(self.table)} = ?", (self.key,))
         except sqlite3.IntegrityError:
-            raise UndoConflict(f"{self.table} {self.key} is used by data added since") from None
+            raise UndoConflict(f"{self.table} row {self.key} is used by rows added later") from None
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class _Updated:
             if current is None:
                 continue
             if tuple(current) != self.after:
-                raise UndoConflict(f"{self.table} {row_key} was changed since")
+                raise UndoConflict(f"{self.table} row {row_key} is no longer as the edit left it")
             store.conn.execute(f"UPDATE {self.table} SET {assignments} WHERE {key} = ?", (*before, row_key))
 
 
@@ -94,12 +94,12 @@ class _Deleted:
         for row in self.rows:
             values = dict(row)
             if _row(store, self.table, values[key], key) is not None:
-                raise UndoConflict(f"{self.table} {values[key]} was taken since")
+                raise UndoConflict(f"{self.table} row {values[key]} exists again")
             marks = ",".join("?" * len(values))
             try:
                 store.conn.execute(f"INSERT INTO {self.table} ({', '.join(values)}) VALUES ({marks})", list(values.values()))
             except sqlite3.IntegrityError as exc:
-                raise UndoConflict(f"{self.table} {values[key]} cannot come back: {exc}") from None
+                raise UndoConflict(f"{self.table} row {values[key]} cannot come back: {exc}") from None
 
 
 Change = _Inserted | _Updated | _Deleted
