@@ -7,10 +7,12 @@ it is about, so an editor can put the cursor there.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from spendtui.config import PROVIDERS
 from spendtui.money import NANO_PER_CENT, format_plain
 
 CLASSES = ("fixed_subscription", "pool_topup", "other")
@@ -32,10 +34,15 @@ class InvoiceLine:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a parse is not trusted: ``field`` is a ParsedInvoice attribute (or ``lines``), or None."""
+    """Why a parse is not trusted: ``field`` is a ParsedInvoice attribute (or ``lines``), or None.
+
+    An ``essential`` problem (a missing or invalid field) blocks storing even after the admin
+    confirms; the others are doubts an admin may overrule.
+    """
 
     field: str | None
     message: str
+    essential: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -91,6 +98,18 @@ class ParsedInvoice:
     def confident(self) -> bool:
         return not self.problems
 
+    def billing_period(self) -> tuple[date | None, date | None]:
+        """The period as set, else the first line's service period, else the calendar month of the date."""
+        if self.period_from is not None:
+            return self.period_from, self.period_to
+        for line in self.lines:
+            if line.period_from is not None:
+                return line.period_from, line.period_to
+        if self.date is None:
+            return None, None
+        first = self.date.replace(day=1)
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
     def class_sums(self) -> dict[str, int]:
         sums = dict.fromkeys(CLASSES, 0)
         for line in self.lines:
@@ -110,24 +129,27 @@ def check(inv: ParsedInvoice) -> list[Problem]:
     """
     problems: list[Problem] = []
 
-    def need(name: str, what: str) -> None:
+    def need(name: str, message: str) -> None:
         if getattr(inv, name) in (None, ""):
-            problems.append(Problem(name, f"no {what} found"))
+            problems.append(Problem(name, message, essential=True))
 
-    need("provider", "vendor (Anthropic, OpenAI or Cursor; pass --provider if it is one of them)")
-    need("invoice_number", "invoice number")
+    need("provider", "vendor not recognised (if it is Anthropic, OpenAI or Cursor, pass --provider)")
+    need("invoice_number", "no invoice number found")
     if inv.date is None:
-        problems.append(Problem("issued_on", "no date of issue (or date paid) found"))
-    need("currency", "currency")
-    need("total_nano", "Total")
-    need("subtotal_nano", "Subtotal")
+        problems.append(Problem("issued_on", "no date of issue (or date paid) found", essential=True))
+    need("currency", "no currency found")
+    need("total_nano", "no Total found")
+    if inv.subtotal_nano is None:
+        problems.append(Problem("subtotal_nano", "no Subtotal found"))
+    if inv.provider is not None and inv.provider not in PROVIDERS:
+        problems.append(Problem("provider", f"provider must be one of {', '.join(PROVIDERS)}", essential=True))
     if inv.kind not in KINDS:
-        problems.append(Problem("kind", f"kind must be one of {', '.join(KINDS)}"))
+        problems.append(Problem("kind", f"kind must be one of {', '.join(KINDS)}", essential=True))
     for number, line in enumerate(inv.lines, 1):
         if line.line_class not in CLASSES:
-            problems.append(Problem("lines", f"line {number}: class must be one of {', '.join(CLASSES)}"))
+            problems.append(Problem("lines", f"line {number}: class must be one of {', '.join(CLASSES)}", True))
     if not inv.lines:
-        problems.append(Problem("lines", "no line items found"))
+        problems.append(Problem("lines", "no line items found", essential=True))
     elif inv.subtotal_nano is not None:
         lines_sum = sum(line.amount_nano for line in inv.lines)
         if abs(lines_sum - inv.subtotal_nano) > NANO_PER_CENT * len(inv.lines):

@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from spendtui.config import PROVIDER_NAMES
 from spendtui.importers.invoices import tokens
 from spendtui.importers.invoices.classify import arithmetic_holds, classify_line
 from spendtui.importers.invoices.model import InvoiceLine, ParsedInvoice, Problem
-from spendtui.periods import month_bounds
 
 # Stripe's English labels and their de / fr / es renderings. Matching is on the whole label.
 _HEAD_LABELS = {
@@ -375,17 +373,10 @@ def _torn_rows(walk: _Walk, amounts: list[int], subtotal: int | None, mark: str)
 
 def _period(inv: ParsedInvoice, head: list[str]) -> None:
     """The first service period printed, else a ``Usage for <Month YYYY>`` heading, else the issue month."""
-    for line in inv.lines:
-        if line.period_from:
-            inv.period_from, inv.period_to = line.period_from, line.period_to
-            return
-    for line in head:
-        if _USAGE_MONTH.search(line):
-            found = tokens.month_period(line)
+    if not any(line.period_from for line in inv.lines):
+        for line in head:
+            found = tokens.month_period(line) if _USAGE_MONTH.search(line) else None
             if found:
                 inv.period_from, inv.period_to = found
                 return
-    day: date | None = inv.date
-    if day is not None:
-        first, last = month_bounds(day.isoformat()[:7])
-        inv.period_from, inv.period_to = first, last
+    inv.period_from, inv.period_to = inv.billing_period()
