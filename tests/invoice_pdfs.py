@@ -339,6 +339,15 @@ def _openai_es() -> Doc:
     )
 
 
+RESELLER = Doc(
+    name="reseller-enterprise.pdf",
+    fields=[("Invoice number", "RS-2026-0410"), ("Date of issue", "October 1, 2026"), ("Date due", "October 31, 2026")],
+    seller=["Northwind Software Reseller Ltd", "12 Harbour Road", "Leeds, United Kingdom"],
+    headline="$1,200.00 USD due October 31, 2026",
+    rows=[Row("Claude Enterprise seat", "20", "$60.00", "$1,200.00", "Oct 1 \u2013 Nov 1, 2026")],
+    summary=[("Subtotal", "$1,200.00"), ("Total", "$1,200.00"), ("Amount due", "$1,200.00")],
+)
+
 ARITHMETIC_OFF = replace(
     ANTHROPIC_TEAM,
     name="arithmetic-off.pdf",
@@ -388,7 +397,7 @@ def encrypted(plain: bytes) -> bytes:
 
 DOCS = [
     ANTHROPIC_TEAM, ANTHROPIC_TEAM_TORN, ANTHROPIC_TEAM_RECEIPT, ANTHROPIC_API_RECEIPT, OPENAI_BUSINESS,
-    OPENAI_API_IE, CURSOR_USAGE, CURSOR_USAGE_BALANCE, ARITHMETIC_OFF, NOT_AN_INVOICE,
+    OPENAI_API_IE, CURSOR_USAGE, CURSOR_USAGE_BALANCE, RESELLER, ARITHMETIC_OFF, NOT_AN_INVOICE,
 ]  # fmt: skip
 
 

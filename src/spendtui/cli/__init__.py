@@ -18,6 +18,7 @@ from spendtui.errors import SpendtuiError
 # name -> "module:attribute"; one line per command group keeps start-up imports lazy.
 COMMANDS = {
     "demo": "spendtui.cli.demo:demo",
+    "invoice": "spendtui.cli.invoices:invoice",
     "report": "spendtui.cli.report:report",
     "status": "spendtui.cli.status:status",
 }

@@ -59,7 +59,7 @@ _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?$")
 _PERCENT = re.compile(r"^\d+(?:[.,]\d+)?\s?%$")
 _TRAILING_PERCENT = re.compile(r"\s+\d+(?:[.,]\d+)?\s?%$")
 _ROW_TAIL = re.compile(rf"^(?P<desc>.*?\S)(?:\s+(?P<qty>\d+(?:[.,]\d+)?))?\s+(?P<unit>{tokens.MONEY})$")
-_STRIPE_NUMBER = re.compile(r"\b[A-Z0-9]{3,12}-\d{4,}\b")
+_STRIPE_NUMBER = re.compile(r"(?<![\w-])[A-Z0-9]{3,12}-\d{4,}(?![\w-])")  # a whole token, not part of RS-2026-0410
 _RECEIPT_NUMBER = re.compile(r"\b\d{3,5}(?:-\d{3,5}){1,3}\b")
 _USAGE_MONTH = re.compile(r"\b(for|für|pour|para)\s+\w+\.?\s+\d{4}\s*$", re.IGNORECASE)
 
