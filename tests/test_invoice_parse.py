@@ -160,6 +160,13 @@ def test_torn_plain_text_parses_to_the_same_invoice_as_the_layout_text():
     ]
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_plain_mode_text_of_every_fixture_reads_the_same_as_layout_mode(name):
+    inv = parse_text(_text(name, "plain"), mode="plain")
+    assert inv.problems == []
+    assert summary(inv) == EXPECTED[name]
+
+
 def test_torn_columns_written_row_after_row_are_lined_up_by_their_arithmetic():
     text = """Receipt
 Receipt number
@@ -434,3 +441,15 @@ def test_the_fixture_generator_still_renders_invoices_that_parse(tmp_path):
     path = tmp_path / "again.pdf"
     path.write_bytes(invoice_pdfs.render(invoice_pdfs.ANTHROPIC_TEAM_TORN))
     assert summary(parse_pdf(path)) == EXPECTED["anthropic-team.pdf"]
+
+
+def test_a_wrapped_description_joins_its_row_and_a_footer_without_a_dot_is_not_part_of_it():
+    text = BASE.replace(
+        "Claude Team - Standard seat 5 $30.00 $150.00\nOct 1 – Nov 1, 2026",
+        "Remaining time on 5 × Claude Team - Standard seat after 15 Oct    5    $30.00    $150.00\n2026\n"
+        "AB12CD34-0001 - $150.00 USD due October 1, 2026\nSeat B $0.00",
+    )
+    inv = parse_text(text.format(headline="", summary="Subtotal $150.00\nTotal $150.00"))
+    assert inv.problems == []
+    assert [x.description for x in inv.lines] == [
+        "Remaining time on 5 × Claude Team - Standard seat after 15 Oct 2026", "Seat B"]  # fmt: skip

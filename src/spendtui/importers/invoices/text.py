@@ -53,7 +53,7 @@ _TABLE_WORDS = re.compile(
 )
 _PAGE = re.compile(r"\s*\b(page|seite|página)\s+\d+\s+(of|von|sur|de)\s+\d+\s*$", re.IGNORECASE)
 _HEADLINE = re.compile(rf"^(?P<money>{tokens.MONEY})\s+(?P<verb>due|paid on|paid)\b", re.IGNORECASE)
-_FOOTER = re.compile(rf"\S\s+·\s+{tokens.MONEY}")
+_FOOTER = re.compile(rf"\S\s+·\s+{tokens.MONEY}|(?:{tokens.MONEY})\s+(?:due|paid on|paid)\b", re.IGNORECASE)
 _LEADING_MONEY = re.compile(rf"^(?P<money>{tokens.MONEY})\s*(?P<label>[^\d\s].*)$")
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?$")
 _PERCENT = re.compile(r"^\d+(?:[.,]\d+)?\s?%$")
@@ -214,7 +214,7 @@ def _currency(lines: list[str], inv: ParsedInvoice) -> str | None:
 
 def _is_noise(line: str, in_summary: bool) -> bool:
     """Page footers (``QZ7KD2RA-0012 · $1,140.00 USD due …``), headlines and repeated table headers."""
-    if _FOOTER.search(line) or _HEADLINE.match(line):
+    if _FOOTER.search(line):
         return True
     return not in_summary and bool(_TABLE_START.match(line) or _TABLE_WORDS.match(line))
 
@@ -249,6 +249,8 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
             walk.amounts.append(money)
         elif in_summary:
             continue  # notes after the summary (reverse-charge wording, seller footer)
+        elif not tail and last is not None and last_has_amount and last.period_from is None and not tokens.is_range_line(line):
+            last.description = f"{last.description} {line}"  # a description wrapped onto a second line
         elif _QUANTITY.match(line):
             walk.quantities.append(line)
         elif _PERCENT.match(line):
@@ -260,8 +262,6 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
         elif tail:
             last, last_has_amount = _row(tail[0], tail[1], mark), True
             walk.items.append(last)
-        elif last is not None and last_has_amount and last.period_from is None:
-            last.description = f"{last.description} {line}"  # a description wrapped onto a second line
         else:
             last, last_has_amount = InvoiceLine(description=line, amount_nano=0), False
             walk.descriptions.append(last)
