@@ -453,3 +453,9 @@ def test_a_wrapped_description_joins_its_row_and_a_footer_without_a_dot_is_not_p
     assert inv.problems == []
     assert [x.description for x in inv.lines] == [
         "Remaining time on 5 × Claude Team - Standard seat after 15 Oct 2026", "Seat B"]  # fmt: skip
+
+
+def test_provider_override_never_silently_relabels_a_pdf_that_names_another_vendor():
+    inv = parse_pdf(PDFS / "openai-business.pdf", provider="cursor")
+    assert [(p.field, str(p)) for p in inv.problems] == [("provider", "the PDF names OpenAI (openai), not cursor")]
+    assert parse_pdf(PDFS / "cursor-usage.pdf", provider="cursor").confident

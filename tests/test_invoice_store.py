@@ -183,3 +183,13 @@ def test_a_read_only_store_refuses_to_store_or_remove(db_path):
             store_invoice(store, parse_pdf(PDFS / "cursor-usage.pdf"))
         with pytest.raises(ReadOnlyError):
             remove_invoice(store, "C4T9PLQ2-0021")
+
+
+def test_a_store_dir_that_cannot_hold_the_pdf_leaves_no_row(store, monkeypatch):
+    def refuse(directory, name, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("spendtui.store.invoices._write_private", refuse)
+    with pytest.raises(InvoiceNotStored, match="cursor-usage.pdf: not stored: cannot keep the PDF in .*Permission denied"):
+        store_invoice(store, parse_pdf(PDFS / "cursor-usage.pdf"))
+    assert counts(store) == (0, 0)

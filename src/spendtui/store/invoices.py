@@ -70,7 +70,10 @@ def store_invoice(store: Store, parsed: ParsedInvoice, *, confirmed: bool = Fals
     correcting it in the editor: arithmetic doubts are then accepted, missing essentials never.
     """
     store.require_writable("store an invoice")
-    data = parsed.source.read_bytes() if parsed.source else None
+    try:
+        data = parsed.source.read_bytes() if parsed.source else None
+    except OSError as exc:
+        raise InvoiceNotStored(_name(parsed), f"cannot read the file again: {exc.strerror or exc}") from None
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
     if parsed.sha256 and sha and parsed.sha256 != sha:
         raise InvoiceNotStored(_name(parsed), "the file changed after it was read; read it again")
@@ -168,7 +171,11 @@ def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | 
                 ],
             )  # fmt: skip
             if data is not None:
-                target = _write_private(invoice_dir(store), safe_file_name(parsed.provider, parsed.invoice_number), data)
+                folder = invoice_dir(store)
+                try:
+                    target = _write_private(folder, safe_file_name(parsed.provider, parsed.invoice_number), data)
+                except OSError as exc:
+                    raise InvoiceNotStored(_name(parsed), f"cannot keep the PDF in {folder}: {exc.strerror or exc}") from None
                 relative = f"{INVOICE_DIR}/{target.name}"
                 conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (relative, invoice_id))
     except BaseException:

@@ -36,7 +36,7 @@ def _quiet_pypdf():
 
 def _reader(path: Path, data: bytes):
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
+    from pypdf.errors import DependencyError
 
     name = path.name
     if b"%PDF-" not in data[:1024]:
@@ -55,7 +55,7 @@ def _reader(path: Path, data: bytes):
         _ = len(reader.pages)
     except InvoiceFileError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except Exception as exc:  # pypdf meets untrusted bytes: any failure means a damaged file
         raise InvoiceFileError(f"{name}: damaged PDF: {exc}") from None
     return reader
 

@@ -115,7 +115,9 @@ def parse_text(text: str, *, provider: str | None = None, mode: str = "text") ->
     head = lines if start is None else lines[:start]
     _read_head(inv, head, mark)
     inv.kind = _kind(lines, inv)
-    inv.provider, inv.vendor = _vendor(head, lines, provider)
+    inv.provider, inv.vendor, doubt = _vendor(head, lines, provider)
+    if doubt:
+        inv.reading_problems.append(Problem("provider", doubt))
     inv.currency = _currency(lines, inv)
     if start is None:
         inv.reading_problems.append(Problem("lines", "no line-item table (no Description/Qty/Amount header) found"))
@@ -183,19 +185,22 @@ def _kind(lines: list[str], inv: ParsedInvoice) -> str:
     return "invoice"
 
 
-def _vendor(head: list[str], lines: list[str], override: str | None) -> tuple[str | None, str | None]:
-    """The seller: a legal name anywhere wins; a bare brand counts only in the block above the table."""
+def _vendor(head: list[str], lines: list[str], override: str | None) -> tuple[str | None, str | None, str | None]:
+    """(provider, seller, doubt). A legal name anywhere identifies the seller; a bare brand counts
+    only in the block above the table. ``--provider`` names a vendor the PDF does not, but never
+    silently overrules one it does (a mixed batch given one --provider would be mislabelled).
+    """
     text = "\n".join(lines)
-    for provider, pattern in _SELLERS:
-        found = pattern.search(text)
-        if found and (override is None or override == provider):
-            return provider, found.group(0)
-    brands = [(p, pattern) for p, pattern in _BRANDS if any(pattern.search(line) for line in head)]
-    if override:
-        return override, next((PROVIDER_NAMES[p] for p, _ in brands if p == override), PROVIDER_NAMES[override])
-    if len(brands) == 1:
-        return brands[0][0], PROVIDER_NAMES[brands[0][0]]
-    return None, None
+    found = next(((p, m.group(0)) for p, pattern in _SELLERS if (m := pattern.search(text))), None)
+    if found is None:
+        brands = {p for p, pattern in _BRANDS if any(pattern.search(line) for line in head)}
+        found = (brands.pop(), None) if len(brands) == 1 else None
+    if override is None:
+        return (found[0], found[1] or PROVIDER_NAMES[found[0]], None) if found else (None, None, None)
+    if found and found[0] != override:
+        seller = found[1] or PROVIDER_NAMES[found[0]]
+        return override, PROVIDER_NAMES[override], f"the PDF names {seller} ({found[0]}), not {override}"
+    return override, (found[1] if found and found[1] else PROVIDER_NAMES[override]), None
 
 
 def _currency(lines: list[str], inv: ParsedInvoice) -> str | None:
