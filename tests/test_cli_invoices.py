@@ -39,7 +39,8 @@ def test_add_stores_each_file_and_list_prints_the_cli_json(run, db_path):
         "invoice_number": "E1A2B3C4-0007", "provider": "cursor", "vendor": "Anysphere, Inc.", "kind": "invoice",
         "date": "2025-02-01", "period": {"from": "2025-01-01", "to": "2025-01-31"}, "currency": "USD",
         "subtotal": "0.40", "discount": "0.00", "tax": "0.00", "total": "0.40", "amount_due": "0.00",
-        "fixed_subscription": "0.00", "pool_topup": "0.00", "other": "0.40", "file": "invoices/cursor-E1A2B3C4-0007.pdf",
+        "fixed_subscription": "0.00", "pool_topup": "0.00", "other": "0.40",
+        "file": "invoices/cursor-E1A2B3C4-0007.pdf",
     }  # fmt: skip
     assert (db_path.parent / "invoices" / "cursor-E1A2B3C4-0007.pdf").exists()
 

@@ -94,7 +94,8 @@ def test_fixture_invoices_parse_with_confidence(name):
 
 def test_seat_lines_keep_quantity_unit_price_and_the_last_day_of_their_service_period():
     lines = parse_pdf(PDFS / "anthropic-team.pdf").lines
-    assert [(x.description, x.quantity, format_plain(x.unit_price_nano), format_plain(x.amount_nano)) for x in lines] == [
+    rows = [(x.description, x.quantity, format_plain(x.unit_price_nano), format_plain(x.amount_nano)) for x in lines]
+    assert rows == [
         ("Claude Team - Standard seat", "8", "30.00", "240.00"),
         ("Claude Team - Premium seat", "4", "150.00", "600.00"),
         ("Extra usage credits", "1", "300.00", "300.00"),
@@ -123,7 +124,8 @@ def test_multipage_invoice_reads_both_pages_proration_credits_discount_and_tax()
 def test_decimal_comma_euro_invoice_in_german():
     inv = parse_pdf(PDFS / "cursor-teams-de.pdf")
     (line,) = inv.lines
-    assert (line.quantity, format_plain(line.unit_price_nano), format_plain(line.amount_nano)) == ("40", "36.00", "1440.00")
+    assert (line.quantity, format_plain(line.unit_price_nano)) == ("40", "36.00")
+    assert format_plain(line.amount_nano) == "1440.00"
     assert inv.due_on == date(2026, 10, 15)
     assert (line.period_from, line.period_to) == (date(2026, 10, 1), date(2026, 10, 31))
 
@@ -220,8 +222,8 @@ $455.00Amount due"""
 
 
 def test_torn_columns_that_cannot_be_lined_up_are_a_problem_not_a_guess():
-    text = "Invoice\nInvoice number AB12CD34-0001\nDate of issue Oct 1, 2026\nAnthropic, PBC\nDescription Qty Amount\n" \
-           "Seat A\nSeat B\n$10.00\n$10.00\nSubtotal\nTotal"  # fmt: skip
+    text = BASE.replace("Claude Team - Standard seat 5 $30.00 $150.00\nOct 1 – Nov 1, 2026", "Seat A\nSeat B\n$10.00")
+    text = text.format(headline="", summary="$10.00\n$10.00\nSubtotal\nTotal")
     inv = parse_text(text)
     assert any("could not line up 2 descriptions" in str(p) for p in inv.problems)
 

@@ -115,7 +115,7 @@ class MonthRow:
             "projected_capture_rate_pct": (
                 pct(int(projected), self.paid.total) if projected is not None and self.paid.invoices else None
             ),
-            "not_converted": [{"currency": code, **paid.as_json()} for code, paid in sorted(self.not_converted.items())],
+            "not_converted": [{"currency": c, **paid.as_json()} for c, paid in sorted(self.not_converted.items())],
         }
 
 

@@ -92,8 +92,8 @@ def _already_stored(store: Store, parsed: ParsedInvoice, sha: str | None, confir
         row = store.query("SELECT id, provider, invoice_number, file FROM invoices WHERE sha256 = ?", (sha,))
         if row:
             r = row[0]
-            return StoreResult("duplicate", r["id"], r["provider"], r["invoice_number"],
-                               f"{name}: already stored as {r['provider']} {r['invoice_number']}", r["file"])  # fmt: skip
+            message = f"{name}: already stored as {r['provider']} {r['invoice_number']}"
+            return StoreResult("duplicate", r["id"], r["provider"], r["invoice_number"], message, r["file"])
     if not (parsed.provider and parsed.invoice_number):
         return None
     row = store.query(
@@ -175,7 +175,8 @@ def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | 
                 try:
                     target = _write_private(folder, safe_file_name(parsed.provider, parsed.invoice_number), data)
                 except OSError as exc:
-                    raise InvoiceNotStored(_name(parsed), f"cannot keep the PDF in {folder}: {exc.strerror or exc}") from None
+                    reason = f"cannot keep the PDF in {folder}: {exc.strerror or exc}"
+                    raise InvoiceNotStored(_name(parsed), reason) from None
                 relative = f"{INVOICE_DIR}/{target.name}"
                 conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (relative, invoice_id))
     except BaseException:

@@ -19,8 +19,9 @@ _POOL = re.compile(
     r"|\bextra usage\b",
     re.IGNORECASE,
 )
-_ARREARS = re.compile(r"\busage\b|\bon[- ]demand\b|\boverage\b|\btrue[- ]?up\b|\brequests?\b|\btokens?\b|\btoken rate\b",
-                      re.IGNORECASE)  # fmt: skip
+_ARREARS = re.compile(
+    r"\busage\b|\bon[- ]demand\b|\boverage\b|\btrue[- ]?up\b|\brequests?\b|\btokens?\b", re.IGNORECASE
+)
 _FIXED = re.compile(
     r"\b(seats?|members?|users?|subscription|plan|team|teams|business|enterprise|pro|max|standard|premium)\b",
     re.IGNORECASE,

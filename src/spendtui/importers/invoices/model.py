@@ -153,9 +153,8 @@ def check(inv: ParsedInvoice) -> list[Problem]:
     elif inv.subtotal_nano is not None:
         lines_sum = sum(line.amount_nano for line in inv.lines)
         if abs(lines_sum - inv.subtotal_nano) > NANO_PER_CENT * len(inv.lines):
-            problems.append(
-                Problem("lines", f"line items add up to {_money(lines_sum)}, not the Subtotal {_money(inv.subtotal_nano)}")
-            )
+            message = f"line items add up to {_money(lines_sum)}, not the Subtotal {_money(inv.subtotal_nano)}"
+            problems.append(Problem("lines", message))
     if inv.subtotal_nano is not None and inv.total_nano is not None:
         if inv.total_excluding_tax_nano is not None:
             _identity(problems, "discount_nano", inv.subtotal_nano - inv.discount_nano, inv.total_excluding_tax_nano,

@@ -212,7 +212,8 @@ def _currency(lines: list[str], inv: ParsedInvoice) -> str | None:
     codes = {tokens.currency_of(m.group(0)) for line in lines for m in tokens.MONEY_RE.finditer(line)}
     codes.discard(None)
     if len(codes) > 1:
-        inv.reading_problems.append(Problem("currency", f"amounts in more than one currency: {', '.join(sorted(codes))}"))
+        message = f"amounts in more than one currency: {', '.join(sorted(codes))}"
+        inv.reading_problems.append(Problem("currency", message))
         return None
     return codes.pop() if codes else None
 
@@ -231,7 +232,7 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
     last_has_amount = False
     for line in lines:
         if _is_noise(line, in_summary):
-            last = None
+            last, last_has_amount = None, False
             continue
         tail = tokens.trailing_money(line) or _value_first(line)
         label_text = tail[0] if tail else line
@@ -243,7 +244,7 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
             elif _DISCOUNT.search(label_text) or (tail and tokens.money_value(tail[1], mark).nano < 0):
                 key = "discount"
         if key:
-            in_summary, last = True, None
+            in_summary, last, last_has_amount = True, None, False
             if tail and tail[0]:
                 walk.summary.setdefault(key, []).append(tail[1])
             else:
@@ -254,7 +255,7 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
             walk.amounts.append(money)
         elif in_summary:
             continue  # notes after the summary (reverse-charge wording, seller footer)
-        elif not tail and last is not None and last_has_amount and last.period_from is None and not tokens.is_range_line(line):
+        elif not tail and last_has_amount and last.period_from is None and not tokens.is_range_line(line):
             last.description = f"{last.description} {line}"  # a description wrapped onto a second line
         elif _QUANTITY.match(line):
             walk.quantities.append(line)
@@ -263,7 +264,7 @@ def _walk(lines: Iterable[str], mark: str) -> _Walk:
         elif tokens.is_range_line(line):
             if last is not None and last.period_from is None:
                 last.period_from, last.period_to = tokens.parse_range(line)
-            last = None
+            last, last_has_amount = None, False
         elif tail:
             last, last_has_amount = _row(tail[0], tail[1], mark), True
             walk.items.append(last)
