@@ -461,3 +461,13 @@ def test_provider_override_never_silently_relabels_a_pdf_that_names_another_vend
     inv = parse_pdf(PDFS / "openai-business.pdf", provider="cursor")
     assert [(p.field, str(p)) for p in inv.problems] == [("provider", "the PDF names OpenAI (openai), not cursor")]
     assert parse_pdf(PDFS / "cursor-usage.pdf", provider="cursor").confident
+
+
+def test_torn_money_columns_that_fit_two_readings_equally_are_not_guessed():
+    # Two rows, no quantities, four amounts: 10 20 30 40 reads as units (10, 20) + amounts (30, 40)
+    # or as rows (10 -> 20) and (30 -> 40); with no Subtotal or quantity to decide, neither is taken.
+    text = BASE.replace("Claude Team - Standard seat 5 $30.00 $150.00\nOct 1 – Nov 1, 2026",
+                        "Seat A\nSeat B\n$10.00\n$20.00\n$30.00\n$40.00")  # fmt: skip
+    inv = parse_text(text.format(headline="", summary="Total $70.00"))
+    assert inv.lines == []
+    assert "could not line up 2 descriptions with 4 amounts" in str(inv.problems[0])

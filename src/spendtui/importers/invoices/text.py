@@ -362,8 +362,7 @@ def _torn_rows(walk: _Walk, amounts: list[int], subtotal: int | None, mark: str)
         readings = [(amounts[:n], amounts[n:]), (amounts[0::2], amounts[1::2])]
     else:
         return None
-    best: list[InvoiceLine] | None = None
-    best_score = -1
+    scored = []
     for units, values in readings:
         candidate = [
             InvoiceLine(row.description, value, qty, unit, row.period_from, row.period_to)
@@ -372,9 +371,12 @@ def _torn_rows(walk: _Walk, amounts: list[int], subtotal: int | None, mark: str)
         score = sum(arithmetic_holds(line) for line in candidate) + (
             n if subtotal is not None and sum(values) == subtotal else 0
         )
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
+        scored.append((score, values, candidate))
+    best = max(score for score, _, _ in scored)
+    winners = {tuple(values) for score, values, _ in scored if score == best}
+    if len(winners) > 1:
+        return None  # two readings fit equally well: a guess is not a reading
+    return next(candidate for score, _, candidate in scored if score == best)
 
 
 def _period(inv: ParsedInvoice, head: list[str]) -> None:
