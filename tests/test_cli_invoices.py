@@ -71,6 +71,13 @@ def test_files_that_fail_are_listed_with_their_reason_and_the_rest_is_stored(run
     assert [i["invoice_number"] for i in json.loads(run("invoice", "list", "--format", "json")[1])] == ["8F3A21C9-0003"]
 
 
+def test_global_options_work_between_the_group_and_its_command(db_path, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["invoice", "--db", str(db_path), "add", str(PDFS / "cursor-usage.pdf")])
+    assert done.value.code == 0
+    assert db_path.exists() and "stored cursor invoice" in capsys.readouterr().err
+
+
 def test_csv_lists_the_json_fields_with_a_flat_period(run):
     run("invoice", "add", str(PDFS / "cursor-teams-de.pdf"))
     code, out, _ = run("invoice", "list", "--format", "csv")

@@ -18,6 +18,7 @@ FORMATS = click.Choice(["table", "json", "csv"])
 
 
 @click.group("invoice")
+@global_options
 def invoice() -> None:
     """Vendor PDF invoices and receipts: store them, list them, reconcile them against usage."""
 
