@@ -21,6 +21,7 @@ COMMANDS = {
     "budget": "spendtui.cli.budget:budget",
     "demo": "spendtui.cli.demo:demo",
     "people": "spendtui.cli.org:people",
+    "invoice": "spendtui.cli.invoices:invoice",
     "report": "spendtui.cli.report:report",
     "seats": "spendtui.cli.org:seats",
     "status": "spendtui.cli.status:status",
