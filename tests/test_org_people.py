@@ -12,6 +12,7 @@ from spendtui.periods import Period
 
 TODAY = date(2026, 10, 20)
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31), "month")
+READ_OCTOBER_ON = "2026-10-31"  # edits happen on TODAY; October is read once all of it has accrued
 KEY = ("api_key", "apikey_01")
 
 
@@ -25,7 +26,7 @@ def q(store):
     spend(store, "anthropic", "alice@example.com", days("2026-10-01", "2026-10-10"), "10")
     spend(store, "openai", "a.smith@example.com", days("2026-10-05", "2026-10-06"), "2.50")
     spend(store, "anthropic", KEY, days("2026-10-01", "2026-10-04"), "1.25")
-    return query(store, TODAY.isoformat())
+    return query(store, READ_OCTOBER_ON)
 
 
 def test_merge_moves_spend_history_and_seats_to_one_person_and_keeps_the_alias(store, q):

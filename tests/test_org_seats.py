@@ -12,6 +12,7 @@ from spendtui.periods import Period
 
 TODAY = date(2026, 10, 20)
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31), "month")
+READ_OCTOBER_ON = "2026-10-31"  # edits happen on TODAY; October is read once all of it has accrued
 HEADER = "provider,email,plan,monthly_fee,from,to\n"
 
 
@@ -28,7 +29,7 @@ def seat_rows(store):
 
 
 def test_import_stores_seats_and_their_fees_show_as_subscription_spend(store, tmp_path):
-    q = query(store, TODAY.isoformat(), {"anthropic": nano("25")})
+    q = query(store, READ_OCTOBER_ON, {"anthropic": nano("25")})
     edit = org.import_seats(store, write(tmp_path, "cursor,Bob@Example.com,business,$40.00,2026-10-01,\n"
                                                    "anthropic,carol@example.com,team-premium,,2026-09-01,2026-10-15\n"),
                             today=TODAY)  # fmt: skip

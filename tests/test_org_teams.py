@@ -11,6 +11,7 @@ from spendtui.periods import Period
 
 TODAY = date(2026, 10, 20)
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31), "month")
+READ_OCTOBER_ON = "2026-10-31"  # edits happen on TODAY; October is read once all of it has accrued
 Q3 = Period(date(2026, 7, 1), date(2026, 9, 30), "range")
 
 
@@ -29,7 +30,7 @@ def alice(store):
     org.create_team(store, "Platform")
     org.create_team(store, "Data")
     org.add_members(store, "Platform", ["alice@example.com"], today=TODAY, since="2026-07-01")
-    return query(store, TODAY.isoformat())
+    return query(store, READ_OCTOBER_ON)
 
 
 def test_a_person_moved_mid_month_counts_for_each_team_only_on_its_days(store, alice):

@@ -70,9 +70,10 @@ def test_projected_month_end(org):
     ctx = context(org)
     # MTD (Nov 1-10): seats 2 x 10 days x $1 = 20; cursor overage 14; api 8 -> 42.
     # Run rate: (14 + 8) / 10 days x 20 remaining days = 44; remaining seat fees: 2 x 20 days x $1 = 40.
-    assert ctx.projection.spend_to_date == D("42")
+    assert ctx.projection.spend == D("42")
     assert ctx.projection.remaining_seats == D("40")
     assert ctx.projection.projected == D("126")
+    assert ctx.projection.resets_in_days == 21
 
 
 def test_unique_users_average_and_unattributed(org):

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from spendtui.analytics.query import Query, Scope
+from spendtui.analytics.overview import totals_spend
 from spendtui.analytics.totals import totals
 from spendtui.money import format_plain
 from spendtui.periods import Period, month_bounds
@@ -76,7 +77,8 @@ def remaining_seat_accruals(q: Query, scope: Scope, day: date) -> int:
     last = month_bounds(day.strftime("%Y-%m"))[1]
     if day >= last:
         return 0
-    source, params = q.daily_rows(Period(day + timedelta(days=1), last), scope, ["category", "est", "amount_nano"])
+    ahead = q.looking_ahead(last)
+    source, params = ahead.daily_rows(Period(day + timedelta(days=1), last), scope, ["category", "est", "amount_nano"])
     return q.store.scalar(
         f"SELECT COALESCE(SUM(amount_nano), 0) FROM ({source}) WHERE category = 'subscription' AND est IN (0, 1)",
         params,
@@ -103,6 +105,18 @@ class MonthProjection:
     def resets_in_days(self) -> int:
         """Days until the first of next month (1 on the month's last day)."""
         return self.remaining_days + 1
+
+    def as_json(self) -> dict:
+        return {
+            "month": self.month,
+            "month_to_date": format_plain(self.spend),
+            "projected": format_plain(self.projected),
+            "elapsed_days": self.elapsed_days,
+            "remaining_days": self.remaining_days,
+            "remaining_seat_fees": format_plain(self.remaining_seats),
+            "resets_in_days": self.resets_in_days,
+            "estimated": self.estimated,
+        }
 
 
 def month_projection(q: Query, scope: Scope, day: date | None = None) -> MonthProjection:
@@ -181,8 +195,8 @@ def annual_status(q: Query, year: int | None = None) -> AnnualStatus | None:
     end = min(q.today, date(year, 12, 31))
     if end < first:
         return AnnualStatus(budget, year, 0, 0, year_days, False)
-    sums = totals(q, Period(first, end, "ytd"), Scope()).all
-    return AnnualStatus(budget, year, sums.spend, (end - first).days + 1, year_days, sums.estimated)
+    spend, estimated = totals_spend(q, Period(first, end, "ytd"), Scope())
+    return AnnualStatus(budget, year, spend, (end - first).days + 1, year_days, estimated)
 
 
 @dataclass(frozen=True)
@@ -214,12 +228,30 @@ class TeamBudgetStatus:
 
 
 def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetStatus]:
-    """Every team's month-to-date status as of today, by name."""
-    month = q.today.strftime("%Y-%m")
+    """Every team's month-to-date status as of today, by name (two queries for all teams)."""
+    from spendtui.analytics.teams import spend_by_team
+
+    day = q.today
+    month = day.strftime("%Y-%m")
+    first, last = month_bounds(month)
+    to_date = {row.team_id: row for row in spend_by_team(q, Period(first, day, "mtd"))}
+    ahead = {}
+    if day < last:
+        ahead = {row.team_id: row for row in spend_by_team(q.looking_ahead(last), Period(day + timedelta(days=1), last))}
     result = []
     for team_id, name in q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE"):
         budget = team_budget(q.store, team_id, month)
         if budgeted_only and budget is None:
             continue
-        result.append(TeamBudgetStatus(name, team_id, budget, month_projection(q, Scope(team=name))))
+        sums = to_date[team_id].sums
+        projection = MonthProjection(
+            month=month,
+            spend=sums.spend,
+            usage_spend=sums.usage_spend,
+            elapsed_days=day.day,
+            remaining_days=(last - day).days,
+            remaining_seats=ahead[team_id].sums.categories.get("subscription", 0) if team_id in ahead else 0,
+            estimated=sums.estimated,
+        )
+        result.append(TeamBudgetStatus(name, team_id, budget, projection))
     return result

@@ -175,7 +175,6 @@ def reconcile(q: Query, fx: dict[str, Decimal], *, first_month: str | None = Non
     for row in wanted:
         if row.provider in topups:
             row.pool_balance = _pool_balance(usage, row, topups[row.provider])
-    q.drop_temp()
     return wanted
 
 
