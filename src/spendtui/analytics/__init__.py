@@ -19,7 +19,7 @@ def build_view(view: str, query: Query, period: Period, scope: Scope, settings: 
     if view == "team":
         from spendtui.analytics.team import team_context
 
-        return team_context(query, period, scope)
+        return team_context(query, period, scope, settings.seat_prices() if settings else None)
     if view in ("cursor", "anthropic", "openai"):
         from spendtui.analytics.providers import provider_tab
 

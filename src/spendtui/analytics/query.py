@@ -66,6 +66,10 @@ class Query:
         self.timezone = timezone
         self.today = today
 
+    def looking_ahead(self, through: date) -> Query:
+        """A query that reads rollup days up to ``through``: the seat fees a projection adds."""
+        return Query(self.store, self.timezone, max(self.today, through))
+
     def observed(self, period: Period) -> Period:
         """The part of a period up to today: rollups hold seat fees accruing later this month
         (projections read them), but spend is what has accrued so far."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from spendtui.analytics.budgets import AnnualStatus, MonthProjection, TeamBudgetStatus, annual_status, month_projection, team_statuses
 from spendtui.analytics.overview import MonthRow, UserRow, month_over_month, pct, user_rows
+from spendtui.analytics.seats import IdleSeat, MultiVendorSeats, idle_seats, multi_vendor_seats
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import Day, Totals, daily, totals
 from spendtui.money import NANO_PER_DOLLAR, format_plain, format_usd, ratio_nano
@@ -15,59 +17,6 @@ from spendtui.periods import Period, last_months, month_bounds
 
 # Upper bounds (dollars) of the per-person spend histogram; the last bin is open-ended.
 DISTRIBUTION_EDGES = (0, 10, 25, 50, 100, 250, 500, 1000, 2500)
-
-
-@dataclass
-class Projection:
-    """Metrics.md "Projected month-end" for the month holding ``today``."""
-
-    month: str
-    spend_to_date: int
-    usage_to_date: int
-    elapsed_days: int
-    remaining_days: int
-    remaining_seats: int
-
-    @property
-    def projected(self) -> int:
-        run_rate = self.usage_to_date * self.remaining_days // self.elapsed_days if self.elapsed_days else 0
-        return self.spend_to_date + run_rate + self.remaining_seats
-
-    def as_json(self) -> dict:
-        return {
-            "month": self.month,
-            "month_to_date": format_plain(self.spend_to_date),
-            "projected": format_plain(self.projected),
-            "elapsed_days": self.elapsed_days,
-            "remaining_days": self.remaining_days,
-            "remaining_seat_fees": format_plain(self.remaining_seats),
-        }
-
-
-def remaining_seat_accruals(q: Query, scope: Scope, after: date, through: date) -> int:
-    """Seat fees that will accrue after ``after`` up to ``through`` (rollups hold them ahead of time)."""
-    if through <= after:
-        return 0
-    future = Query(q.store, q.timezone, through)
-    source, params = future.subject_rows(
-        Period(after + timedelta(days=1), through), scope, ["category", "est", "amount_nano"]
-    )
-    return q.store.scalar(
-        f"SELECT COALESCE(SUM(amount_nano), 0) FROM ({source}) WHERE category = 'subscription' AND est = 0", params
-    )
-
-
-def project_month(q: Query, scope: Scope, today: date) -> Projection:
-    first, last = month_bounds(today.isoformat()[:7])
-    mtd = totals(q, Period(first, today), scope)
-    return Projection(
-        month=today.isoformat()[:7],
-        spend_to_date=mtd.all.spend,
-        usage_to_date=mtd.all.usage_spend,
-        elapsed_days=(today - first).days + 1,
-        remaining_days=(last - today).days,
-        remaining_seats=remaining_seat_accruals(q, scope, today, last),
-    )
 
 
 @dataclass
@@ -157,9 +106,12 @@ class TeamContext:
     users: list[UserRow]
     days: dict[str, Day]
     months: list[MonthRow]
-    projection: Projection
+    projection: MonthProjection
     seats: list[SeatMonth]
-    extras: dict = field(default_factory=dict)  # budgets, idle and multi-vendor seats (analytics.budgets/seats)
+    annual_budget: AnnualStatus | None
+    team_budgets: list[TeamBudgetStatus]
+    idle_seats: list[IdleSeat]
+    multi_vendor_seats: list[MultiVendorSeats]
 
     @property
     def people(self) -> list[UserRow]:
@@ -231,14 +183,17 @@ class TeamContext:
             "seat_growth": [s.as_json() for s in self.seats],
             "spend_concentration": self.concentration.as_json(),
             "categories": self.categories(),
-            **{name: value for name, value in self.extras.items()},
+            "annual_budget": self.annual_budget.as_json() if self.annual_budget else None,
+            "team_budgets": [t.as_json() for t in self.team_budgets],
+            "idle_seats": [s.as_json() for s in self.idle_seats],
+            "multi_vendor_seats": [m.as_json() for m in self.multi_vendor_seats],
             "users": [u.as_json() for u in self.users],
         }  # fmt: skip
 
     def tables(self) -> dict[str, list[dict]]:
         data = self.as_json()
-        names = ["users", "spend_distribution", "daily_by_provider", "calendar_months", "seat_growth"]
-        names += [n for n, v in self.extras.items() if isinstance(v, list)]
+        names = ["users", "team_budgets", "idle_seats", "multi_vendor_seats", "spend_distribution",
+                 "daily_by_provider", "calendar_months", "seat_growth"]  # fmt: skip
         return {n: data[n] for n in names}
 
     def headline(self) -> list[tuple[str, object]]:
@@ -260,13 +215,21 @@ class TeamContext:
             ("Overage share", None if cats["overage_share"] is None else f"{cats['overage_share']}%"),
             ("API share", None if cats["api_share"] is None else f"{cats['api_share']}%"),
         ]
-        return lines + [(k.replace("_", " ").capitalize(), v) for k, v in self.extras.items() if not isinstance(v, list)]
+        if self.annual_budget:
+            budget = self.annual_budget
+            lines += [
+                (budget.budget.name or f"{budget.year} budget", format_usd(budget.budget.amount)),
+                ("Year to date", f"{format_usd(budget.spend)} ({budget.used_pct}%; straight line {format_usd(budget.expected)})"),
+                ("Projected year-end", format_usd(budget.projected)),
+            ]  # fmt: skip
+        return lines
 
 
-def team_context(q: Query, period: Period, scope: Scope) -> TeamContext:
+def team_context(q: Query, period: Period, scope: Scope, seat_prices: dict[str, int] | None = None) -> TeamContext:
+    """Everything the Team tab shows; budgets and seats are as of today whatever the period."""
     current = totals(q, period, scope)
-    today = min(q.today, period.end) if period.start <= q.today else q.today
-    context = TeamContext(
+    seat_prices = seat_prices or {}
+    return TeamContext(
         period=period,
         timezone=q.timezone,
         scope=scope,
@@ -274,8 +237,11 @@ def team_context(q: Query, period: Period, scope: Scope) -> TeamContext:
         users=user_rows(q, period, scope, current),
         days=daily(q, period, scope),
         months=month_over_month(q, scope, period.end),
-        projection=project_month(q, scope, today),
+        projection=month_projection(q, scope),
         seats=seat_growth(q, scope, period.end),
+        annual_budget=annual_status(q) if not (scope.team or scope.user) else None,
+        team_budgets=[t for t in team_statuses(q) if not scope.team or t.team.lower() == scope.team.lower()],
+        idle_seats=idle_seats(q, seat_prices, scope),
+        multi_vendor_seats=multi_vendor_seats(q, seat_prices, scope),
     )
-    return context
 

@@ -52,13 +52,13 @@ def spend_by_team(q: Query, period: Period, provider: str | None = None) -> list
         source, params = q.segment_rows(
             segments, ["provider", "category", "est", "amount_nano", "requests"], provider=provider
         )
-        for tid, prov, category, amount, requests in q.store.query(
-            f"""SELECT tag, provider, category, SUM(amount_nano), SUM(requests) FROM ({source})
-                WHERE est IN (0, 1) GROUP BY tag, provider, category""",
+        for tid, prov, category, amount, requests, estimated in q.store.query(
+            f"""SELECT tag, provider, category, SUM(amount_nano), SUM(requests), MAX(est = 1 AND amount_nano != 0)
+                FROM ({source}) WHERE est IN (0, 1) GROUP BY tag, provider, category""",
             params,
         ):
             row = rows[tid]
-            row.sums.add(category, amount, requests, False)
+            row.sums.add(category, amount, requests, bool(estimated))
             if category in ("subscription", "overage", "api"):
                 row.by_provider[prov] += amount
     return sorted(rows.values(), key=lambda r: (-r.sums.spend, r.name.lower()))

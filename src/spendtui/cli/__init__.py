@@ -17,9 +17,15 @@ from spendtui.errors import SpendtuiError
 
 # name -> "module:attribute"; one line per command group keeps start-up imports lazy.
 COMMANDS = {
+    "backup": "spendtui.cli.org:backup",
+    "budget": "spendtui.cli.budget:budget",
     "demo": "spendtui.cli.demo:demo",
+    "people": "spendtui.cli.org:people",
+    "invoice": "spendtui.cli.invoices:invoice",
     "report": "spendtui.cli.report:report",
+    "seats": "spendtui.cli.org:seats",
     "status": "spendtui.cli.status:status",
+    "teams": "spendtui.cli.org:teams",
 }
 
 

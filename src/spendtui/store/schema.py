@@ -299,7 +299,7 @@ CREATE TABLE roll_day (
     tok_out INTEGER NOT NULL,
     facts INTEGER NOT NULL
 );
-CREATE INDEX roll_day_provider_day ON roll_day(provider, day);
+CREATE INDEX roll_day_day ON roll_day(day, provider);
 CREATE INDEX roll_day_subject_day ON roll_day(subject, day);
 
 -- roll_day summed per calendar month (for long periods and per-person tables).
@@ -319,7 +319,7 @@ CREATE TABLE roll_month (
     tok_out INTEGER NOT NULL,
     facts INTEGER NOT NULL
 );
-CREATE INDEX roll_month_provider_month ON roll_month(provider, month);
+CREATE INDEX roll_month_month ON roll_month(month, provider);
 CREATE INDEX roll_month_subject_month ON roll_month(subject, month);
 
 -- roll_day summed over subjects: what org-wide figures read.
