@@ -1,20 +1,14 @@
 """Small pure helpers the dashboard needs and the other analytics modules do not (yet) offer.
 
 No Textual here: these are plain functions over the store and over numbers, tested on their own.
-Budgets live here until the lead's budget analytics lands on main (then the Team tab switches over).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from spendtui.analytics.overview import pct, totals_spend
-from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.team import Projection, project_month
 from spendtui.money import NANO_PER_DOLLAR
-from spendtui.periods import Period, month_bounds
 from spendtui.store import Store
 
 OTHER = "Other"
@@ -94,101 +88,3 @@ def relative_age(stamp: str | None, now: datetime) -> str | None:
 def short_stamp(stamp: str | None) -> str | None:
     """'2026-11-25T07:05:00+00:00' -> '2026-11-25 07:05' (sync history times are UTC)."""
     return stamp[:16].replace("T", " ") if stamp else None
-
-
-@dataclass
-class AnnualBurn:
-    """Metrics.md "Annual budget · burn" for one year."""
-
-    year: int
-    name: str | None
-    budget: int
-    ytd_spend: int
-    elapsed_days: int
-    year_days: int
-
-    @property
-    def burn_pct(self) -> float | None:
-        return pct(self.ytd_spend, self.budget)
-
-    @property
-    def expected_pct(self) -> float | None:
-        """The straight-line share of the budget one would expect spent by today."""
-        return pct(self.elapsed_days, self.year_days)
-
-    @property
-    def projected_year_end(self) -> int:
-        remaining = self.year_days - self.elapsed_days
-        return self.ytd_spend + (self.ytd_spend * remaining // self.elapsed_days if self.elapsed_days else 0)
-
-
-def annual_burn(q: Query, scope: Scope = Scope()) -> AnnualBurn | None:
-    """YTD spend against the org's budget for today's year; None when no annual budget is set."""
-    year = q.today.year
-    row = q.store.query(
-        "SELECT name, amount_nano FROM budgets WHERE kind = 'annual' AND year = ? AND team_id IS NULL "
-        "ORDER BY id DESC LIMIT 1",
-        (year,),
-    )
-    if not row:
-        return None
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    spend, _ = totals_spend(q, Period(first, q.today, "ytd"), scope)
-    return AnnualBurn(
-        year=year,
-        name=row[0][0],
-        budget=row[0][1],
-        ytd_spend=spend,
-        elapsed_days=(q.today - first).days + 1,
-        year_days=(last - first).days + 1,
-    )
-
-
-@dataclass
-class TeamBudget:
-    """Metrics.md "Team budgets": a team's month to date (all providers) against its monthly budget."""
-
-    team: str
-    budget: int
-    projection: Projection
-    resets_in_days: int
-
-    @property
-    def month_to_date(self) -> int:
-        return self.projection.spend_to_date
-
-    @property
-    def used_pct(self) -> float | None:
-        return pct(self.month_to_date, self.budget)
-
-    @property
-    def projected(self) -> int:
-        return self.projection.projected
-
-
-def team_budgets(q: Query, only_team: str | None = None) -> list[TeamBudget]:
-    """Every team with a monthly budget in force this month (the latest row effective by now)."""
-    month = q.today.isoformat()[:7]
-    rows = q.store.query(
-        """SELECT t.name, b.amount_nano FROM budgets b JOIN teams t ON t.id = b.team_id
-           WHERE b.kind = 'monthly' AND b.effective_from <= ?
-             AND b.id = (SELECT b2.id FROM budgets b2 WHERE b2.team_id = b.team_id AND b2.kind = 'monthly'
-                         AND b2.effective_from <= ? ORDER BY b2.effective_from DESC, b2.id DESC LIMIT 1)
-           ORDER BY t.name COLLATE NOCASE""",
-        (month, month),
-    )
-    _, last = month_bounds(month)
-    result = []
-    for name, amount in rows:
-        if only_team and name.lower() != only_team.lower():
-            continue
-        result.append(
-            TeamBudget(
-                team=name,
-                budget=amount,
-                projection=project_month(q, Scope(team=name), q.today),
-                resets_in_days=(last - q.today).days + 1,
-            )
-        )
-    return result
-

@@ -1,9 +1,10 @@
 """The editing actions the dashboard offers, each one adapter over a headless function.
 
 The modal screens collect a request; the app runs the matching adapter in a thread worker with a
-Store opened in that thread. The headless functions live on other branches (importers, sync,
-invoices, org); until they are merged each adapter raises ``NotAvailable`` and the app says so.
-Wiring one is a one-line change here: call the headless function and return its summary.
+Store opened in that thread. Team editing (spendtui.org) and invoice upload (importers.invoices)
+are wired; CSV import and sync live on branches not merged yet, so their adapters raise
+``NotAvailable`` and the app says so. Wiring one is a small change here: call the headless function
+and return its summary.
 No Textual in this module, and no editing logic of its own.
 """
 
@@ -53,6 +54,7 @@ class TeamEdit:
     emails: tuple[str, ...] = field(default_factory=tuple)
     since: date | None = None
     monthly_budget: str | None = None  # dollars as typed; parsed by the headless function
+    today: date | None = None  # the app's today: the default effective day of an edit
 
 
 TEAM_OPS = {
@@ -88,10 +90,41 @@ def run_import(store: Store, settings: Settings, request: ImportRequest) -> str:
 
 
 def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> str:
-    """Parse and store PDF invoices; wire to the invoices branch's add_invoices(store, paths, provider)."""
-    raise _missing("Invoice upload from the dashboard", "invoices", "spendtui invoice add FILE.pdf")
+    """Parse and store each PDF like `spendtui invoice add`; one unreadable file does not stop the others."""
+    from spendtui.importers.invoices import parse_pdf
+    from spendtui.store.invoices import store_invoice
+
+    said, failed = [], []
+    for path in request.paths:
+        try:
+            said.append(store_invoice(store, parse_pdf(path, provider=request.provider)).message)
+        except SpendtuiError as error:  # InvoiceNotStored included: its message names the file and why
+            if error.exit_code != 1:
+                raise
+            failed.append(str(error))
+    if failed and not said:
+        raise SpendtuiError("\n".join(failed))
+    return "\n".join(said + failed)
 
 
 def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> str:
-    """Create, rename, delete a team, change members or its budget; wire to the org branch's team functions."""
-    raise _missing("Team editing from the dashboard", "org", "spendtui teams ...")
+    """One team edit through spendtui.org (the functions `spendtui teams` and `budget set --team` call)."""
+    from spendtui import org
+
+    today = edit.today or date.today()
+    if edit.op == "add":
+        done = org.create_team(store, edit.team)
+    elif edit.op == "rename":
+        done = org.rename_team(store, edit.team, edit.new_name or "")
+    elif edit.op == "remove":
+        done = org.delete_team(store, edit.team)
+    elif edit.op == "add-member":
+        done = org.add_members(store, edit.team, edit.emails, today=today, since=edit.since)
+    elif edit.op == "remove-member":
+        done = org.remove_members(store, edit.team, edit.emails, today=today, since=edit.since)
+    elif edit.op == "budget":
+        done = org.set_team_budget(store, edit.team, (edit.monthly_budget or "").replace("$", "").replace(",", ""),
+                                   today=today)  # fmt: skip
+    else:
+        raise ValueError(f"unknown team edit {edit.op!r}")
+    return done.description if done.changed else f"Nothing to change: {done.description}"

@@ -114,4 +114,4 @@ class TeamEditorScreen(Dialog[TeamEdit | None]):
                 self.fail("Budget must be an amount in USD, e.g. 5000 or 5,000.00")
                 return
         self.dismiss(TeamEdit(op, team if op != "add" else name, new_name=name if op == "rename" else None,
-                              emails=emails, since=since, monthly_budget=amount))  # fmt: skip
+                              emails=emails, since=since, monthly_budget=amount, today=self.today))  # fmt: skip

@@ -1,4 +1,5 @@
-"""Tab 7, Invoices: the uploaded invoices and what was billed against the spend the store tracks."""
+"""Tab 7, Invoices: the stored invoices, and per provider and month what they paid against usage
+(analytics.reconcile, metrics.md "Invoices and reconciliation")."""
 
 from __future__ import annotations
 
@@ -9,18 +10,18 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from spendtui.analytics.invoices_view import BillingRow, InvoiceRow, billing_vs_usage, invoice_rows
 from spendtui.analytics.query import Query
+from spendtui.analytics.reconcile import MonthRow, reconcile
 from spendtui.config import PROVIDER_NAMES
-from spendtui.money import round_cents
+from spendtui.store.invoices import StoredInvoice, list_invoices
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.widgets.table import Column, SpendTable
 
 
 @dataclass
 class InvoicesData:
-    invoices: list[InvoiceRow]
-    billing: list[BillingRow]
+    invoices: list[StoredInvoice]
+    months: list[MonthRow]
 
 
 class InvoicesTab(ViewTab):
@@ -33,45 +34,48 @@ class InvoicesTab(ViewTab):
         yield Static("", id="invoices-note", classes="scope-note", markup=False)
         with Horizontal(classes="buttons"):
             yield Button("Upload an invoice (u)", id="invoices-upload", compact=True)
-        yield SpendTable("Invoices", [
+        yield SpendTable("Invoices (newest first)", [
             Column("vendor", "Vendor"), Column("provider", "Provider"), Column("invoice", "Invoice"),
-            Column("date", "Date"), Column("period", "Period"), Column("amount", "Amount", "money"),
-            Column("currency", "Cur."), Column("file", "File"),
+            Column("date", "Date"), Column("period", "Service period"),
+            Column("amount", "Amount", "money", currency_key="currency"), Column("file", "File"),
         ], empty="No invoices yet: press u to upload a vendor PDF (or `spendtui invoice add FILE.pdf`).",
             id="invoices-table")  # fmt: skip
-        yield SpendTable("Actual billing vs usage (USD, by service month)", [
-            Column("month", "Month"), Column("provider", "Provider"), Column("invoiced", "Invoiced", "money"),
-            Column("fixed", "Subscription", "money"), Column("pool", "Pool / top-up", "money"),
-            Column("other", "Other lines", "money"), Column("tracked", "Tracked spend", "money"),
-            Column("difference", "Difference", "money"), Column("capture", "Capture", "share"),
-        ], empty="No invoices or spend in the last 12 months.", id="invoices-billing")  # fmt: skip
+        yield SpendTable("Actual billing vs usage (per provider and service month, USD)", [
+            Column("month", "Month"), Column("provider", "Provider"), Column("paid", "Invoiced", "money"),
+            Column("pool", "Pool/top-up", "money"),
+            Column("usage", "Usage", "money", estimated_key="usage_estimated"),
+            Column("balance", "Pool balance", "money"), Column("difference", "Difference", "money"),
+            Column("capture", "Capture", "share"),
+        ], empty="Nothing to reconcile: no invoices stored.", id="invoices-billing")  # fmt: skip
 
     def compute(self, q: Query, ctx: LoadContext) -> InvoicesData:
-        invoices = invoice_rows(q)
-        return InvoicesData(invoices, billing_vs_usage(q, invoices))
+        return InvoicesData(list_invoices(q.store), reconcile(q, ctx.settings.fx))
 
     def show(self, data: InvoicesData, ctx: LoadContext) -> None:
         self.show_body()
         self.query_one("#invoices-upload", Button).disabled = ctx.read_only
-        others = [i for i in data.invoices if i.currency != "USD"]
-        note = "Invoices are listed for every period (the period filter does not narrow them)."
-        if others:
-            note += f" {len(others)} invoice(s) in another currency are shown in their own currency and left out of USD sums."
+        foreign = sorted({i.currency for i in data.invoices if i.currency != "USD"})
+        note = ("Invoices are listed for every period (the period filter does not narrow them). Usage is "
+                "overage + API of the same provider and month (* = month still open); an invoice counts in the month "
+                "its service starts.")  # fmt: skip
+        if foreign:
+            converted = [c for c in foreign if c in ctx.settings.fx]
+            note += (f" Invoices in {', '.join(foreign)} show in their own currency; "
+                     + (f"converted through [fx] for {', '.join(converted)}." if converted else "not converted: set [fx]."))  # fmt: skip
         self.query_one("#invoices-note", Static).update(note)
         self.query_one("#invoices-table", SpendTable).set_rows([
             {"vendor": i.vendor, "provider": PROVIDER_NAMES.get(i.provider, i.provider), "invoice": i.invoice_number,
              "date": i.issued_on, "period": f"{i.period_from} → {i.period_to}" if i.period_from else None,
-             "amount": i.total if i.currency == "USD" else None,
-             "currency": i.currency if i.currency == "USD" else f"{i.currency} {round_cents(i.total):,}",
-             "file": i.file or "(no file)"}
-            for i in data.invoices
+             "amount": i.total_nano, "currency": i.currency, "file": i.file}
+            for i in reversed(data.invoices)
         ])  # fmt: skip
         self.query_one("#invoices-billing", SpendTable).set_rows([
-            {"month": b.month, "provider": PROVIDER_NAMES.get(b.provider, b.provider),
-             "invoiced": b.invoiced if b.invoices else None, "fixed": b.fixed_subscription if b.invoices else None,
-             "pool": b.pool_topup if b.invoices else None, "other": b.other if b.invoices else None,
-             "tracked": b.tracked_spend, "difference": b.difference if b.invoices else None, "capture": b.capture_pct}
-            for b in data.billing
+            {"month": m.month + ("*" if m.open else ""), "provider": PROVIDER_NAMES.get(m.provider, m.provider),
+             "paid": m.paid.total if m.paid.invoices else None,
+             "pool": m.paid.pool_topup if m.paid.invoices else None, "usage": m.usage,
+             "usage_estimated": m.usage_estimated, "balance": m.pool_balance,
+             "difference": m.difference if m.paid.invoices else None, "capture": m.capture_rate_pct}
+            for m in sorted(data.months, key=lambda m: (m.month, m.provider), reverse=True)
         ])  # fmt: skip
 
     @on(Button.Pressed, "#invoices-upload")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal
 
 from spendtui.analytics.query import Query
 from spendtui.analytics.team import TeamContext, team_context
-from spendtui.analytics.ui_support import AnnualBurn, TeamBudget, annual_burn, compact_usd, team_budgets
+from spendtui.analytics.budgets import TeamBudgetStatus, percent
+from spendtui.analytics.ui_support import compact_usd
 from spendtui.config import PROVIDER_NAMES, PROVIDERS
 from spendtui.money import format_usd
 from spendtui.tui.tabs.base import LoadContext, ViewTab
@@ -22,13 +21,6 @@ USER_COLUMNS = [
     Column("change", "vs prev.", "change"), Column("requests", "Requests", "int"),
     Column("cost_per_request", "$/request", "money"), Column("top_model", "Top model"),
 ]  # fmt: skip
-
-
-@dataclass
-class TeamData:
-    context: TeamContext
-    burn: AnnualBurn | None
-    budgets: list[TeamBudget]
 
 
 def pct_text(value: float | None) -> str:
@@ -59,6 +51,14 @@ class TeamTab(ViewTab):
             Column("mtd", "Month to date", "money"), Column("used", "Used", "share"),
             Column("projected", "Projected", "money"), Column("status", "Status"), Column("resets", "Resets in"),
         ], empty="No team budgets set: `spendtui budget set --team TEAM --monthly AMOUNT`.", id="team-budgets")  # fmt: skip
+        with Horizontal(classes="split"):
+            yield SpendTable("Idle seats (no usage in 30 days)", [
+                Column("user", "Person"), Column("provider", "Provider"), Column("plan", "Plan"),
+                Column("cost", "Monthly cost", "money"), Column("last_used", "Last used"),
+            ], empty="No idle seats.", id="team-idle", classes="half")  # fmt: skip
+            yield SpendTable("Seats at two or more vendors", [
+                Column("user", "Person"), Column("providers", "Providers"), Column("cost", "Monthly cost", "money"),
+            ], empty="Nobody holds seats at two vendors.", id="team-multi", classes="half right")  # fmt: skip
         yield SpendTable("Seat cost per user", [
             Column("month", "Month"), Column("provider", "Provider"), Column("seats", "Active seats", "int"),
             Column("spend", "Spend", "money"), Column("cost_per_seat", "Spend / seat", "money"),
@@ -66,33 +66,30 @@ class TeamTab(ViewTab):
         yield SpendTable("All users by spend", USER_COLUMNS, empty="Nobody spent anything in this period.",
                          id="team-users-table")  # fmt: skip
 
-    def compute(self, q: Query, ctx: LoadContext) -> TeamData:
-        return TeamData(
-            context=team_context(q, ctx.period, ctx.filters.scope),
-            burn=annual_burn(q),
-            budgets=team_budgets(q, only_team=ctx.filters.team),
-        )
+    def compute(self, q: Query, ctx: LoadContext) -> TeamContext:
+        return team_context(q, ctx.period, ctx.filters.scope, ctx.settings.seat_prices())
 
-    def show(self, data: TeamData, ctx: LoadContext) -> None:
+    def show(self, tc: TeamContext, ctx: LoadContext) -> None:
         self.show_body()
-        tc = data.context
         kpis = self.query_one(KpiRow)
         kpis.card("team-total").set(format_usd(tc.current.all.spend, estimated=tc.current.all.estimated),
                                     f"{tc.period.start:%b %d} – {tc.period.end:%b %d}")  # fmt: skip
         proj = tc.projection
-        kpis.card("team-projected").set(format_usd(proj.projected), f"so far {format_usd(proj.spend_to_date)}",
+        kpis.card("team-projected").set(format_usd(proj.projected, estimated=proj.estimated), f"so far {format_usd(proj.spend)}",
                                         label=f"Projected {proj.month}")  # fmt: skip
         kpis.card("team-users").set(f"{tc.unique_users:,}", "seat or usage")
         kpis.card("team-avg").set(format_usd(tc.avg_cost_per_user), f"+{format_usd(tc.unattributed_spend)} unattr.")
-        burn = data.burn
+        burn = tc.annual_budget
         if burn is None:
             kpis.card("team-burn").set("no annual budget", "budget set --year")
         else:
-            ahead = burn.burn_pct is not None and burn.expected_pct is not None and burn.burn_pct > burn.expected_pct
+            amount = burn.budget.amount
+            projected = burn.projected
             kpis.card("team-burn").set(
-                f"{pct_text(burn.burn_pct)} of {compact_usd(burn.budget)}",
-                f"expect {pct_text(burn.expected_pct)}, year-end {compact_usd(burn.projected_year_end)}",
-                "bad" if burn.projected_year_end > burn.budget else ("warn" if ahead else "good"),
+                f"{pct_text(burn.used_pct)} of {compact_usd(amount)}",
+                f"expect {pct_text(percent(burn.expected, amount))}, year-end "
+                f"{'—' if projected is None else compact_usd(projected)}",
+                "bad" if projected is not None and projected > amount else ("warn" if burn.spend > burn.expected else "good"),
             )
 
         days = list(tc.days.items())
@@ -137,10 +134,20 @@ class TeamTab(ViewTab):
                    f", API {pct_text(cats['api_share'])}"),
         )  # fmt: skip
 
+        budgets = [b for b in tc.team_budgets if not ctx.filters.team or b.team.lower() == ctx.filters.team.lower()]
         self.query_one("#team-budgets", SpendTable).set_rows([
-            {"team": b.team, "budget": b.budget, "mtd": b.month_to_date, "used": b.used_pct, "projected": b.projected,
-             "status": budget_status(b), "resets": f"{b.resets_in_days} days"}
-            for b in data.budgets
+            {"team": b.team, "budget": b.budget.amount if b.budget else None, "mtd": b.month.spend, "used": b.used_pct,
+             "projected": b.month.projected, "status": budget_status(b), "resets": f"{b.month.resets_in_days} days"}
+            for b in budgets
+        ])  # fmt: skip
+        self.query_one("#team-idle", SpendTable).set_rows([
+            {"user": i.seat.email, "provider": PROVIDER_NAMES.get(i.seat.provider, i.seat.provider), "plan": i.seat.plan,
+             "cost": i.seat.monthly_cost, "last_used": i.last_used or "never"}
+            for i in tc.idle_seats
+        ])  # fmt: skip
+        self.query_one("#team-multi", SpendTable).set_rows([
+            {"user": m.email, "providers": [PROVIDER_NAMES.get(p, p) for p in m.providers], "cost": m.monthly_cost}
+            for m in tc.multi_vendor_seats
         ])  # fmt: skip
         self.query_one("#team-seat-table", SpendTable).set_rows([
             {"month": s.month, "provider": PROVIDER_NAMES.get(s.provider, s.provider), "seats": s.seats,
@@ -150,10 +157,12 @@ class TeamTab(ViewTab):
         self.query_one("#team-users-table", SpendTable).set_rows(user_table_rows(tc.users))
 
 
-def budget_status(budget: TeamBudget) -> str:
-    if budget.month_to_date > budget.budget:
+def budget_status(status: TeamBudgetStatus) -> str:
+    if status.budget is None:
+        return "no budget"
+    if status.month.spend > status.budget.amount:
         return "over budget"
-    if budget.projected > budget.budget:
+    if status.month.projected > status.budget.amount:
         return "projected over"
     return "on track"
 

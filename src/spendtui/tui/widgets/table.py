@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from spendtui.money import format_plain, format_usd
+from spendtui.money import format_plain, format_usd, round_cents
 
 NUMERIC = ("money", "int", "change", "share", "float")
 
@@ -29,11 +29,19 @@ class Column:
     label: str
     kind: str = "text"  # text | money | int | change | share | float
     estimated_key: str | None = None  # a row key whose truth marks this money as an estimate (~$)
+    currency_key: str | None = None  # a row key naming the amount's currency when it is not USD
 
     def show(self, row: dict) -> Text:
-        value = row.get(self.key)
         justify = "right" if self.kind in NUMERIC else "left"
-        return Text(self.format(value, bool(self.estimated_key and row.get(self.estimated_key))), justify=justify)
+        return Text(self.text(row), justify=justify)
+
+    def text(self, row: dict) -> str:
+        """The cell as shown for one row (estimate and currency marks included)."""
+        value = row.get(self.key)
+        currency = row.get(self.currency_key) if self.currency_key else None
+        if self.kind == "money" and currency and currency != "USD" and value is not None:
+            return f"{currency} {round_cents(value):,}"
+        return self.format(value, bool(self.estimated_key and row.get(self.estimated_key)))
 
     def format(self, value: object, estimated: bool = False) -> str:
         if self.kind == "money":
@@ -155,9 +163,7 @@ class SpendTable(Widget):
         return list(self._rows)
 
     def cell_text(self, index: int, key: str) -> str:
-        column = next(c for c in self.columns if c.key == key)
-        row = self._rows[index]
-        return column.format(row.get(key), bool(column.estimated_key and row.get(column.estimated_key)))
+        return next(c for c in self.columns if c.key == key).text(self._rows[index])
 
     def highlighted_row(self) -> dict | None:
         index = self.grid.cursor_row
