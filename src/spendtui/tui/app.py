@@ -102,20 +102,18 @@ class SpendApp(App):
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        waiting = "Generating the demo org (this takes a few seconds)…" if self.generate_demo else "Opening the store…"
         yield Static("", id="banner", markup=False)
         yield FilterBar(self.filters, id="filters")
         with TabbedContent(id="tabs"):
             for cls in TAB_CLASSES:
                 with TabPane(cls.title, id=cls.view_id):
-                    yield cls(id=f"tab-{cls.view_id}")
+                    yield cls(waiting=waiting, id=f"tab-{cls.view_id}")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
         self._summarise()
-        waiting = "Generating the demo org (this takes a few seconds)…" if self.generate_demo else "Opening the store…"
-        for tab in self.tabs:
-            tab.show_state(waiting, "loading")
         self.prepare_store()
 
     @property

@@ -53,12 +53,13 @@ class ViewTab(Widget):
     key: ClassVar[str]  # the number key that shows it
     needs_data: ClassVar[bool] = True  # False: the tab is useful on an empty store (Sync)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, waiting: str = "Loading…", id: str | None = None) -> None:
         super().__init__(id=id)
         self._body: TabBody | None = None
+        self._waiting = waiting
 
     def compose(self) -> ComposeResult:
-        yield EmptyState(id=f"{self.view_id}-state")
+        yield EmptyState(self._waiting, id=f"{self.view_id}-state")
 
     async def ensure_body(self) -> None:
         """Mount the tab's widgets the first time it has something to show."""
@@ -66,9 +67,6 @@ class ViewTab(Widget):
             self._body = TabBody(self)
             self._body.display = False
             await self.mount(self._body)
-
-    def on_mount(self) -> None:
-        self.show_state("Loading…", "loading")
 
     # -- hooks ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:

@@ -1,0 +1,151 @@
+"""The app as a whole: empty store, export, refresh on outside writes, palette, demo generation, errors."""
+
+from __future__ import annotations
+
+import ast
+import csv
+from pathlib import Path
+
+from builders import cursor_event, write_cursor
+from conftest import TODAY, settle
+
+from spendtui.store import open_store
+from spendtui.tui.widgets.empty import EMPTY_STORE, EmptyState
+from spendtui.tui.widgets.kpi import KpiCard
+from spendtui.tui.widgets.table import SpendTable
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "spendtui"
+
+
+async def test_empty_store_says_what_to_do_next(make_app, tmp_path):
+    app = make_app(tmp_path / "new.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        state = app.query_one("#overview-state", EmptyState)
+        assert state.display and str(state.render()) == EMPTY_STORE
+        assert "spendtui --demo" in EMPTY_STORE and "spendtui import" in EMPTY_STORE
+        await pilot.press("8")  # the Sync tab works on an empty store: it is how one connects
+        await settle(pilot)
+        assert not app.query_one("#sync-state", EmptyState).display
+        setup = str(app.query_one("#sync-setup").render())
+        assert "SPENDTUI_CURSOR_API_KEY" in setup and "SPENDTUI_OPENAI_ADMIN_KEY" in setup
+        assert app.query_one("#sync-history", SpendTable).rows == []
+        await pilot.press("7")
+        await settle(pilot)
+        invoices = app.query_one("#invoices-table", SpendTable)
+        assert "press u to upload" in str(invoices.query_one(".table-empty").render())
+
+
+async def test_export_writes_the_focused_table_as_shown(demo_db, make_app, tmp_path):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        models = app.query_one("#overview-models-table", SpendTable)
+        models.grid.focus()
+        await pilot.press("s", "s", "s")  # sort by the third column (Spend), largest first
+        await pilot.press("e")
+        await settle(pilot)
+        written = sorted(tmp_path.glob("spendtui-overview-overview-models-table-*.csv"))
+        assert len(written) == 1
+        assert any(str(written[0]) in n.message for n in app._notifications)
+        with open(written[0], encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0] == ["Model", "Provider", "Spend", "Requests", "Share"]
+        assert [r[0] for r in rows[1:]] == [r["model"] for r in models.rows]
+        spends = [r["spend"] for r in models.rows]
+        assert spends == sorted(spends, reverse=True)
+        assert rows[1][2] == models.export_rows()[1][0][2] and "$" not in rows[1][2]
+
+
+async def test_dashboard_refreshes_when_another_process_writes(demo_db, make_app):
+    app = make_app(demo_db, poll_seconds=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = app.query_one("#kpi-total", KpiCard).value
+        with open_store(demo_db) as other:  # like a headless `spendtui sync` committing
+            write_cursor(other, [cursor_event(f"{TODAY}T10:00:00Z", "alice@acme-robotics.example", "1000.00")])
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await settle(pilot)
+            if app.query_one("#kpi-total", KpiCard).value != before:
+                break
+        after = app.query_one("#kpi-total", KpiCard).value
+        assert after != before
+        assert "alice@acme-robotics.example" in [e for e, _ in app.info.people]
+
+
+async def test_refresh_key_reloads_the_visible_tab(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        generation = app.generation
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.generation > generation and app.loaded["overview"] == app.generation
+
+
+async def test_palette_offers_every_action(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Show Overview", "Show Sync", "Period: Last month", "Provider: Cursor", "Scope: team Growth",
+                       "Refresh", "Export table to CSV", "Sync now", "Import CSV", "Upload invoice", "Edit teams",
+                       "Help"):  # fmt: skip
+            assert wanted in titles, wanted
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Provider: OpenAI")
+        command.callback()
+        await settle(pilot)
+        assert app.filters.provider == "openai"
+        assert "OpenAI" in str(app.query_one("#filter-summary").render())
+
+
+async def test_generate_demo_shows_at_once_then_loads(make_app, tmp_path):
+    app = make_app(tmp_path / "demo.db", generate_demo=True, demo_size={"users": 60, "months": 2})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "Generating the demo org" in str(app.query_one("#overview-state").render())
+        await settle(pilot)
+        assert not app.query_one("#overview-state").display
+        assert app.query_one("#kpi-total", KpiCard).value.startswith("$")
+        assert any("Demo org: 60 people" in n.message for n in app._notifications)
+
+
+async def test_missing_read_only_store_is_an_error_state_not_a_crash(make_app, tmp_path):
+    app = make_app(tmp_path / "absent.db", read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        state = app.query_one("#overview-state", EmptyState)
+        assert "Cannot open the store" in str(state.render()) and "no store at" in str(state.render())
+
+
+async def test_no_color_and_small_terminal(demo_db, make_app, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        assert "-narrow" in app.screen.classes
+        daily = app.query_one("#overview-daily")
+        assert daily.spec is not None and not daily.spec.is_empty
+        assert "█" in str(daily.query_one(".chart-canvas").render())  # series drawn by fill character
+
+
+def test_nothing_outside_tui_imports_textual():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if "tui" in path.relative_to(SRC).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])  # fmt: skip
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("textual", "textual_plotext")]
+    assert offenders == []
+
+
+def test_the_ui_writes_no_sql():
+    """The UI reads through analytics and writes through headless functions: no SQL, no sqlite3."""
+    for path in (SRC / "tui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import sqlite3" not in text, path
+        assert ".query(\"SELECT" not in text and ".execute(" not in text, path

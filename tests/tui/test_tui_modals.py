@@ -1,0 +1,160 @@
+"""Modal screens: opened by key, usable by keyboard, Escape cancels, requests reach their adapter."""
+
+from __future__ import annotations
+
+from conftest import TODAY, settle
+from textual.widgets import Checkbox, Input, Select
+
+from spendtui.store import open_store
+from spendtui.tui import actions
+from spendtui.tui.screens.help import HELP_FILE, HelpScreen
+from spendtui.tui.screens.import_file import ImportScreen
+from spendtui.tui.screens.invoice_upload import InvoiceUploadScreen
+from spendtui.tui.screens.sync import SyncScreen
+from spendtui.tui.screens.team_editor import TeamEditorScreen
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_each_modal_opens_by_key_and_escape_cancels(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, screen in (("y", SyncScreen), ("i", ImportScreen), ("u", InvoiceUploadScreen),
+                            ("t", TeamEditorScreen), ("question_mark", HelpScreen)):  # fmt: skip
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, screen), key
+        assert not [w for w in app.workers if w.group == "action"]  # nothing ran
+
+
+async def test_sync_modal_by_keyboard_reports_not_available(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert [c.value for c in app.screen.query(Checkbox)] == [False, False, False]  # no key configured
+        await pilot.press("enter")  # Cursor checkbox has the focus: tick it
+        await pilot.press("tab", "tab", "tab", *"2026-11-01", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)
+        assert any("not available in this build" in m and "spendtui sync" in m for m in messages(app))
+
+
+async def test_sync_modal_validates_before_closing(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.query_one("#sync-go").press()
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+        assert "at least one provider" in str(app.screen.query_one(".dialog-error").render())
+        app.screen.query_one("#sync-anthropic", Checkbox).value = True
+        app.screen.query_one("#sync-since", Input).value = "2026-13-01"
+        app.screen.query_one("#sync-go").press()
+        await pilot.pause()
+        assert "YYYY-MM-DD" in str(app.screen.query_one(".dialog-error").render())
+
+
+async def test_import_modal_checks_files_and_calls_the_adapter(demo_db, make_app, monkeypatch, tmp_path):
+    calls = []
+
+    def fake_import(store, settings, request):
+        calls.append(request)
+        return f"imported {len(request.paths)} file"
+
+    monkeypatch.setattr(actions, "run_import", fake_import)
+    export = tmp_path / "team usage.csv"
+    export.write_text("Date,User,Kind\n", encoding="utf-8")
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", *"missing.csv", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)
+        assert "No such file" in str(app.screen.query_one(".dialog-error").render())
+        app.screen.query_one("#import-paths", Input).value = f'"{export}"'
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ImportScreen)
+        assert calls == [actions.ImportRequest((export,), "auto", None, False)]
+        assert "imported 1 file" in messages(app)
+
+
+async def test_team_editor_adds_members_through_spendtui_org(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, TeamEditorScreen)
+        assert str(editor.query_one("#team-op", Select).value) == "add-member"
+        editor.query_one("#team-name", Select).value = "Growth"
+        editor.query_one("#team-emails", Input).value = "not-an-email"
+        editor.query_one("#team-go").press()
+        await pilot.pause()
+        assert "Not an email" in str(editor.query_one(".dialog-error").render())
+        editor.query_one("#team-emails", Input).value = "new.hire@acme-robotics.example"
+        editor.query_one("#team-emails", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, TeamEditorScreen)
+    with open_store(demo_db) as store:
+        since = store.scalar(
+            """SELECT m.valid_from FROM memberships m JOIN people p ON p.id = m.person_id JOIN teams t ON t.id = m.team_id
+               WHERE p.email = 'new.hire@acme-robotics.example' AND t.name = 'Growth'"""
+        )
+    assert since == TODAY.isoformat()
+
+
+async def test_invoice_upload_refuses_a_non_pdf(demo_db, make_app, tmp_path):
+    text = tmp_path / "invoice.txt"
+    text.write_text("not a pdf", encoding="utf-8")
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        app.screen.query_one("#invoice-paths", Input).value = str(text)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InvoiceUploadScreen)
+        assert "Not a PDF" in str(app.screen.query_one(".dialog-error").render())
+
+
+async def test_read_only_refuses_every_edit_with_a_banner(demo_db, make_app):
+    app = make_app(demo_db, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        banner = app.query_one("#banner")
+        assert banner.display and "READ-ONLY" in str(banner.render())
+        for key in ("y", "i", "u", "t"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0], key
+        assert sum("read-only" in m for m in messages(app)) == 4
+        await pilot.press("8")
+        await settle(pilot)
+        assert app.query_one("#sync-now").disabled
+        assert "Sync now" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_help_lists_every_key_binding(demo_db, make_app):
+    app = make_app(demo_db)
+    text = HELP_FILE.read_text(encoding="utf-8")
+    names = {"question_mark": "?", "slash": "/"}
+    for binding in app.BINDINGS:
+        assert f"`{names.get(binding.key, binding.key)}`" in text, binding.key
+    from spendtui.tui.widgets.table import SortableDataTable
+
+    for binding in SortableDataTable.BINDINGS:
+        assert f"`{binding.key}`" in text

@@ -1,0 +1,162 @@
+"""Tabs 2-8 against the analytics they read, on the demo store with fixed seed and today."""
+
+from __future__ import annotations
+
+from conftest import NOW, TODAY, settle
+from textual.widgets import Input, Select
+
+from spendtui.analytics.providers import provider_tab
+from spendtui.analytics.query import Query, Scope
+from spendtui.analytics.reconcile import reconcile
+from spendtui.analytics.status import status
+from spendtui.analytics.team import team_context
+from spendtui.analytics.teams import spend_by_team, team_members
+from spendtui.config import Settings
+from spendtui.money import format_usd
+from spendtui.periods import parse_period
+from spendtui.store import open_store
+from spendtui.store.invoices import list_invoices
+from spendtui.tui.widgets.kpi import KpiCard
+from spendtui.tui.widgets.table import SpendTable
+
+MTD = parse_period("mtd", TODAY)
+
+
+def query(db):
+    return Query(open_store(db), "UTC", TODAY)
+
+
+def table(app, table_id) -> SpendTable:
+    return app.query_one(f"#{table_id}", SpendTable)
+
+
+async def test_team_tab(demo_db, make_app):
+    q = query(demo_db)
+    tc = team_context(q, MTD, Scope())
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.query_one("#team-users", KpiCard).value == f"{tc.unique_users:,}"
+        assert app.query_one("#team-projected", KpiCard).value == format_usd(tc.projection.projected)
+        assert app.query_one("#team-avg", KpiCard).value == format_usd(tc.avg_cost_per_user)
+        users = table(app, "team-users-table")
+        assert [r["user"] for r in users.rows] == [u.user for u in tc.users]
+        assert users.cell_text(0, "spend") == format_usd(tc.users[0].spend)
+        budgets = table(app, "team-budgets")
+        assert [r["team"] for r in budgets.rows] == [b.team for b in tc.team_budgets]
+        assert "of $" in app.query_one("#team-burn", KpiCard).value  # the demo sets an annual budget
+        # a team filter narrows the budgets table to that team and every figure to its members
+        app.query_one("#filter-team", Select).value = "Mobile"
+        await settle(pilot)
+        mobile = team_context(q, MTD, Scope(team="Mobile"))
+        assert [r["team"] for r in table(app, "team-budgets").rows] == ["Mobile"]
+        assert app.query_one("#team-users", KpiCard).value == f"{mobile.unique_users:,}"
+
+
+async def test_provider_tabs_search_and_person_detail(demo_db, make_app):
+    q = query(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, provider in (("3", "cursor"), ("4", "anthropic"), ("5", "openai")):
+            await pilot.press(key)
+            await settle(pilot)
+            tab = provider_tab(q, MTD, Scope(), provider, Settings())
+            assert app.query_one(f"#{provider}-spend", KpiCard).value == format_usd(tab.spend)
+            users = table(app, f"{provider}-users")
+            assert [r["user"] for r in users.rows] == [u.user for u in tab.users]
+            models = table(app, f"{provider}-model-table")
+            assert [r["model"] for r in models.rows] == [m["model"] for m in tab.models()]
+            assert table(app, f"{provider}-history").rows  # the demo has a day of hourly syncs
+            source = str(app.query_one(f"#{provider}-source-text").render())
+            assert "API not connected" in source and f"SPENDTUI_{provider.upper()}_" in source
+        # search the OpenAI users, then look at one person's detail
+        person = next(r for r in table(app, "openai-users").rows if "@" in r["user"])
+        app.query_one("#openai-search", Input).value = person["user"]
+        await settle(pilot)
+        assert [r["user"] for r in table(app, "openai-users").rows] == [person["user"]]
+        table(app, "openai-users").grid.focus()
+        table(app, "openai-users").grid.move_cursor(row=0)
+        await settle(pilot)
+        detail = str(app.query_one("#openai-detail-text").render())
+        assert person["user"] in detail
+        split = table(app, "openai-detail-providers").rows
+        whole = sum(r["spend"] for r in split)
+        from spendtui.analytics.overview import overview
+
+        assert whole == overview(q, MTD, Scope(user=person["user"])).total_spend
+
+
+async def test_provider_tab_shows_a_connected_key(demo_db, make_app, monkeypatch):
+    monkeypatch.setenv("SPENDTUI_CURSOR_API_KEY", "key_test")
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        source = str(app.query_one("#cursor-source-text").render())
+        assert "API connected" in source and "To connect" not in source
+
+
+async def test_teams_tab_with_provider_filter_and_members(demo_db, make_app):
+    q = query(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        expected = spend_by_team(q, MTD)
+        rows = table(app, "teams-table").rows
+        assert [(r["team"], r["spend"]) for r in rows] == [(t.name, t.sums.spend) for t in expected]
+        first = expected[0].name
+        assert [r["email"] for r in table(app, "teams-members").rows] == [m.email for m in team_members(q, first, MTD)]
+        app.query_one("#filter-provider", Select).value = "anthropic"
+        await settle(pilot)
+        by_anthropic = {t.name: t.sums.spend for t in spend_by_team(q, MTD, "anthropic")}
+        assert {r["team"]: r["spend"] for r in table(app, "teams-table").rows} == by_anthropic
+        assert all(r["cursor"] is None for r in table(app, "teams-table").rows)
+        # highlighting another team shows its members
+        teams = table(app, "teams-table")
+        teams.grid.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        second = teams.rows[1]["team"]
+        assert f"Members of {second}" in str(table(app, "teams-members").query_one(".table-title").render())
+        assert {r["email"] for r in table(app, "teams-members").rows} == {
+            m.email for m in team_members(q, second, MTD, "anthropic")
+        }
+
+
+async def test_invoices_tab(demo_db, make_app):
+    q = query(demo_db)
+    invoices = list_invoices(q.store)
+    months = reconcile(q, {})
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        rows = table(app, "invoices-table").rows
+        assert [r["invoice"] for r in rows] == [i.invoice_number for i in reversed(invoices)]
+        assert table(app, "invoices-table").cell_text(0, "amount") == format_usd(invoices[-1].total_nano)
+        assert len(table(app, "invoices-billing").rows) == len(months)
+
+
+async def test_sync_tab(demo_db, make_app):
+    q = query(demo_db)
+    report = status(q.store, Settings(), NOW)
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        providers = table(app, "sync-providers").rows
+        assert [r["records"] for r in providers] == [p.records for p in report.providers]
+        assert {r["last_sync"] for r in providers} == {"1 h ago"}  # demo syncs end at 08:05, now is 09:00
+        warnings = str(app.query_one("#sync-warnings").render())
+        assert ("No warnings" in warnings) == (not report.warnings)
+        history = table(app, "sync-history").rows
+        assert len(history) == 60 and history[0]["started"].startswith("2026-11-25 ")
+        assert any(r["status"] == "failed" for r in history)  # the demo's cursor sync 9 hours ago
