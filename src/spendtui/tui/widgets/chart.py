@@ -2,8 +2,8 @@
 
 It uses textual-plotext's ``Plot`` (a figure with no global state) but not its widget: the widget
 rebuilds the figure on every render, which made each key press cost a redraw of every chart.
-Here the figure is built once per data change or resize (``clear_data()`` first: plotext keeps
-old data otherwise) and the result is shown as text.
+Here a fresh figure is built when rendered, for the canvas's size at that moment, and kept until
+the data or the size change (a reused figure keeps old data and sizes unless cleared just so).
 Values arrive as integers (nano-dollars or counts); they become floats only as plot coordinates,
 and every label on an axis is written by ``compact_usd`` from the integers.
 """
@@ -18,8 +18,19 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual_plotext.plot import Plot
 
+from plotext import _utility as _plotext_utility
+
 from spendtui.analytics.ui_support import compact_usd, nice_ticks
 from spendtui.money import NANO_PER_DOLLAR
+
+
+def _ordered_unique(data) -> list:
+    return list(dict.fromkeys(data))
+
+
+# plotext de-duplicates points through a set, so which of two overlapping points is drawn last
+# depended on PYTHONHASHSEED and the same chart differed between runs; keep first-seen order.
+_plotext_utility.no_duplicates = _ordered_unique
 
 # Provider colours are the same in every chart; other series take the palette in order.
 SERIES_COLORS = {"cursor": "cyan", "anthropic": "orange", "openai": "green", "Other": "gray"}
@@ -55,66 +66,32 @@ def _tick_label(value: int, unit: str) -> str:
     return compact_usd(value) if unit == "usd" else f"{value:,}"
 
 
-class Chart(Widget):
-    """A titled plot that redraws itself from a ChartSpec on data and on resize."""
+class ChartCanvas(Widget):
+    """Builds the figure for its own current size when rendered, and keeps it until data or size change."""
 
-    DEFAULT_CSS = """
-    Chart { height: 14; }
-    Chart > .chart-title { text-style: bold; color: $text-accent; padding: 0 1; }
-    Chart > .chart-canvas { height: 1fr; }
-    Chart > .chart-empty { height: 1fr; color: $text-muted; padding: 1 2; }
-    """
-
-    def __init__(self, title: str, *, id: str | None = None, classes: str = "") -> None:
-        super().__init__(id=id, classes=classes)
-        self.title = title
+    def __init__(self) -> None:
+        super().__init__(classes="chart-canvas")
         self.spec: ChartSpec | None = None
-        self.plt = Plot()
-        self._drawn: tuple | None = None  # (spec, width, height) of the text on screen
+        self._built: tuple[tuple, Text] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(self.title, classes="chart-title", markup=False)
-        yield Static("", classes="chart-canvas")
-        yield Static("Loading…", classes="chart-empty", markup=False)
+    def render(self) -> Text:
+        width, height = self.size.width, self.size.height
+        if self.spec is None or width < 10 or height < 3:
+            return Text("")
+        key = (self.spec, width, height, self.app.no_color)
+        if self._built is None or self._built[0] != key:
+            self._built = (key, Text.from_ansi(self._build(self.spec, width, height, self.app.no_color)))
+        return self._built[1]
 
-    def on_mount(self) -> None:
-        self.query_one(".chart-canvas").display = False
-
-    def show(self, spec: ChartSpec, title: str | None = None) -> None:
-        if title is not None:
-            self.title = title
-            self.query_one(".chart-title", Static).update(title)
-        self.spec = spec
-        self._draw()
-
-    def on_resize(self) -> None:
-        if self.spec is not None:
-            self._draw()
-
-    def _draw(self) -> None:
-        spec = self.spec
-        canvas = self.query_one(".chart-canvas", Static)
-        note = self.query_one(".chart-empty", Static)
-        if spec is None or spec.is_empty:
-            canvas.display = False
-            note.display = True
-            note.update(spec.empty if spec else "Loading…")
-            self._drawn = None
-            return
-        note.display = False
-        canvas.display = True
-        width = self.size.width
-        height = self.size.height - 1  # the title line
-        if width < 10 or height < 3:
-            return  # not laid out yet: on_resize draws
-        if self._drawn == (spec, width, height):
-            return
-        plt = self.plt
+    def _build(self, spec: ChartSpec, width: int, height: int, mono: bool) -> str:
+        plt = Plot()  # a fresh figure: a reused one kept stale sizes and ticks between builds (snapshots drifted)
+        plt.theme("clear")
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # as textual-plotext's widget does (its issue #5)
         plt.clear_data()
         plt.clear_figure()
         plt.theme("clear")
         plt.plotsize(width, height)
-        mono = self.app.no_color
         names = list(spec.series)
         colors = [SERIES_COLORS.get(n) or PALETTE[i % len(PALETTE)] for i, n in enumerate(names)]
         markers = [MONO_MARKERS[i % len(MONO_MARKERS)] for i in range(len(names))] if mono else None
@@ -148,5 +125,43 @@ class Chart(Widget):
             every = max(1, -(-len(positions) * (max(map(len, spec.labels)) + 2) // max(width - 10, 10)))
             plt.xticks(positions[::every], spec.labels[::every])
             plt.yticks(tick_at, tick_text)
-        canvas.update(Text.from_ansi(plt.build()))
-        self._drawn = (spec, width, height)
+        return plt.build()
+
+
+class Chart(Widget):
+    """A titled chart that says so when it has nothing to draw."""
+
+    DEFAULT_CSS = """
+    Chart { height: 14; }
+    Chart > .chart-title { text-style: bold; color: $text-accent; padding: 0 1; }
+    Chart > .chart-canvas { height: 1fr; }
+    Chart > .chart-empty { height: 1fr; color: $text-muted; padding: 1 2; }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=classes)
+        self.title = title
+        self.spec: ChartSpec | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title, classes="chart-title", markup=False)
+        yield ChartCanvas()
+        yield Static("Loading…", classes="chart-empty", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(ChartCanvas).display = False
+
+    def show(self, spec: ChartSpec, title: str | None = None) -> None:
+        if title is not None:
+            self.title = title
+            self.query_one(".chart-title", Static).update(title)
+        self.spec = spec
+        canvas = self.query_one(ChartCanvas)
+        note = self.query_one(".chart-empty", Static)
+        drawn = not spec.is_empty
+        canvas.display = drawn
+        note.display = not drawn
+        if not drawn:
+            note.update(spec.empty)
+        canvas.spec = spec if drawn else None
+        canvas.refresh()
