@@ -97,6 +97,9 @@ class SpendApp(App):
         self.info: StoreInfo | None = None
         self.generation = 0
         self.loaded: dict[str, int] = {}  # view id -> generation shown
+        # (view id, filters) -> (data, context) computed since the store last changed: going back to
+        # a filter or a tab already seen repaints at once instead of querying again
+        self.cache: dict[tuple[str, Filters], tuple[Any, LoadContext]] = {}
         self._loading: str | None = None
         self.timings: dict[str, float] = {"started": time.perf_counter()}
 
@@ -115,6 +118,7 @@ class SpendApp(App):
         self.query_one("#banner", Static).display = False
         self._summarise()
         self.prepare_store()
+        self.call_after_refresh(lambda: self.timings.setdefault("first_frame", time.perf_counter()))
 
     @property
     def tabs(self) -> list[ViewTab]:
@@ -190,6 +194,7 @@ class SpendApp(App):
     def _store_ready(self, message: StoreReady) -> None:
         first = self.info is None
         self.info = message.info
+        self.cache.clear()  # the store was (re)read: figures computed before may be stale
         self.query_one(FilterBar).set_choices(message.info.teams, message.info.people)
         self._banner()
         if message.info.demo_note:
@@ -232,6 +237,10 @@ class SpendApp(App):
             return
         if self.loaded.get(tab.view_id) == self.generation:
             return
+        cached = self.cache.get((tab.view_id, self.filters))
+        if cached is not None:
+            self.post_message(ViewLoaded(tab.view_id, self.generation, cached))
+            return
         if tab.view_id not in self.loaded:
             tab.show_state("Loading…", "loading")
         self._loading = tab.view_id
@@ -263,6 +272,7 @@ class SpendApp(App):
         await tab.ensure_body()
         if message.generation != self.generation or not self.is_running:
             return
+        self.cache[(message.view_id, ctx.filters)] = message.data
         tab.show(data, ctx)
         self.loaded[message.view_id] = message.generation
         self._summarise()

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from spendtui.analytics.overview import Overview, overview, pct
+from spendtui.analytics.overview import Overview, pct
 from spendtui.analytics.providers import ProviderTab, provider_tab
 from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.ui_support import group_models, relative_age, short_stamp
+from spendtui.analytics.ui_support import group_models, overview_figures, relative_age, short_stamp
 from spendtui.config import PROVIDER_NAMES
 from spendtui.money import dollars_to_nano, format_usd
 from spendtui.tui.tabs.base import LoadContext, ViewTab
@@ -264,7 +264,7 @@ class ProviderView(ViewTab):
 
 def person_detail(q: Query, ctx: LoadContext, email: str) -> Overview:
     """One person across every provider (the provider split needs them all), same period."""
-    return overview(q, ctx.period, Scope(user=email))
+    return overview_figures(q, ctx.period, Scope(user=email))
 
 
 class CursorTab(ProviderView):
