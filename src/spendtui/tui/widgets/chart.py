@@ -2,8 +2,8 @@
 
 It uses textual-plotext's ``Plot`` (a figure with no global state) but not its widget: the widget
 rebuilds the figure on every render, which made each key press cost a redraw of every chart.
-Here a fresh figure is built when rendered, for the canvas's size at that moment, and kept until
-the data or the size change (a reused figure keeps old data and sizes unless cleared just so).
+Here a fresh figure is built for the canvas's size when the data or the size change, and shown
+as text (a reused figure keeps old data and sizes unless cleared just so).
 Values arrive as integers (nano-dollars or counts); they become floats only as plot coordinates,
 and every label on an axis is written by ``compact_usd`` from the integers.
 """
@@ -66,22 +66,29 @@ def _tick_label(value: int, unit: str) -> str:
     return compact_usd(value) if unit == "usd" else f"{value:,}"
 
 
-class ChartCanvas(Widget):
-    """Builds the figure for its own current size when rendered, and keeps it until data or size change."""
+class ChartCanvas(Static):
+    """Builds the figure for its own size on new data and on resize; the same data and size build once."""
 
     def __init__(self) -> None:
-        super().__init__(classes="chart-canvas")
+        super().__init__("", classes="chart-canvas")
         self.spec: ChartSpec | None = None
-        self._built: tuple[tuple, Text] | None = None
+        self._built: tuple | None = None  # the (spec, width, height, mono) on screen
 
-    def render(self) -> Text:
+    def set_spec(self, spec: ChartSpec | None) -> None:
+        self.spec = spec
+        self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
         width, height = self.size.width, self.size.height
         if self.spec is None or width < 10 or height < 3:
-            return Text("")
+            return  # not laid out yet: the resize that lays it out draws
         key = (self.spec, width, height, self.app.no_color)
-        if self._built is None or self._built[0] != key:
-            self._built = (key, Text.from_ansi(self._build(self.spec, width, height, self.app.no_color)))
-        return self._built[1]
+        if key != self._built:
+            self._built = key
+            self.update(Text.from_ansi(self._build(self.spec, width, height, self.app.no_color)))
 
     def _build(self, spec: ChartSpec, width: int, height: int, mono: bool) -> str:
         plt = Plot()  # a fresh figure: a reused one kept stale sizes and ticks between builds (snapshots drifted)
@@ -163,5 +170,4 @@ class Chart(Widget):
         note.display = not drawn
         if not drawn:
             note.update(spec.empty)
-        canvas.spec = spec if drawn else None
-        canvas.refresh()
+        canvas.set_spec(spec if drawn else None)
