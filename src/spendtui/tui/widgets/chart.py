@@ -19,6 +19,9 @@ from textual.widgets import Static
 from textual_plotext.plot import Plot
 
 from plotext import _utility as _plotext_utility
+from plotext._dict import themes as _plotext_themes
+from textual.color import Color
+from textual_plotext.plot import _rgbify_theme, _sequence
 
 from spendtui.analytics.ui_support import compact_usd, nice_ticks
 from spendtui.money import NANO_PER_DOLLAR
@@ -90,14 +93,26 @@ class ChartCanvas(Static):
             self._built = key
             self.update(Text.from_ansi(self._build(self.spec, width, height, self.app.no_color)))
 
+    def _theme(self) -> str:
+        """A plotext theme from the app's colours (surface and foreground), as textual-plotext's widget
+        registers one: painted backgrounds keep the SVG screenshots' columns aligned too."""
+        name = f"spendtui-{self.app.theme}"
+        if name not in _plotext_themes:
+            variables = self.app.theme_variables
+            surface = Color.parse(variables.get("surface", "#1e1e1e")).rgb
+            _plotext_themes[name] = _rgbify_theme(
+                surface, surface, Color.parse(variables.get("foreground", "#e0e0e0")).rgb, "default", _sequence
+            )
+        return name
+
     def _build(self, spec: ChartSpec, width: int, height: int, mono: bool) -> str:
         plt = Plot()  # a fresh figure: a reused one kept stale sizes and ticks between builds (snapshots drifted)
-        plt.theme("clear")
+        plt.theme(self._theme())
         plt.plotsize(width, height)
         plt._set_size(width, height)  # as textual-plotext's widget does (its issue #5)
         plt.clear_data()
         plt.clear_figure()
-        plt.theme("clear")
+        plt.theme(self._theme())
         plt.plotsize(width, height)
         names = list(spec.series)
         colors = [SERIES_COLORS.get(n) or PALETTE[i % len(PALETTE)] for i, n in enumerate(names)]
