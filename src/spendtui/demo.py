@@ -453,7 +453,7 @@ class DemoBuilder:
             rows,
         )
         # Accrue the seats: the fact writes below refresh only the days they touch.
-        rollup.refresh(store, ["cursor", "anthropic", "openai"], self.first, rollup.accrual_horizon(self.today))
+        rollup.refresh(store, ["cursor", "anthropic", "openai"], self.first, self.today)
 
     def _accounts(self, store: Store) -> None:
         team_ids = {row[0]: row[1] for row in store.query("SELECT name, id FROM teams")}
