@@ -250,10 +250,18 @@ def _apply_replacements(conn, batch: FactBatch, result: WriteResult) -> tuple[st
     return None
 
 
+# What makes a stored record the same as a new one (attrs are side notes: an older export that lacks
+# a column does not make a record new). A record written again unchanged is left alone: it keeps the
+# import or sync run that first wrote it, so undoing a later, overlapping import does not take it
+# away, and re-importing a large file rewrites nothing.
+_COMPARED = (
+    "product", "source", "rank", "ts_ms", "day", "model", "kind", "category", "estimated", "person_id", "account_id",
+    *_MEASURES,
+)  # fmt: skip
+
+
 def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
-    same = " AND ".join(
-        f"f.{c} IS s.{c}" for c in ("model", "kind", "category", "estimated", "person_id", "account_id") + _MEASURES
-    )
+    same = " AND ".join(f"f.{c} IS s.{c}" for c in _COMPARED)
     counts = conn.execute(
         f"""SELECT COUNT(*) - COUNT(f.id),
                    COALESCE(SUM(f.rank > s.rank), 0),
@@ -264,10 +272,12 @@ def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
     result.new, result.outranked, result.replaced, result.unchanged = counts
     result.outranked += result.rows - (sum(counts))
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
+    changed = " OR ".join(f"usage_facts.{c} IS NOT excluded.{c}" for c in _COMPARED)
     conn.execute(
         f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
             SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true
-            ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= usage_facts.rank"""
+            ON CONFLICT(nk) DO UPDATE SET {updates}
+            WHERE excluded.rank >= usage_facts.rank AND ({changed})"""
     )
 
 
@@ -314,13 +324,21 @@ def write_period_amounts(
         }
         result.new = sum(1 for k in keys if k not in existing)
         result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
-        result.replaced = len(keys) - result.new - result.outranked
         updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in names.split(",")[1:])
-        conn.executemany(
-            f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})
-                ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= period_amounts.rank""",
-            zip(*columns),
+        # As in _merge: an amount written again unchanged is left alone (it keeps its import).
+        changed = " OR ".join(
+            f"period_amounts.{c.strip()} IS NOT excluded.{c.strip()}"
+            for c in names.split(",")[1:]
+            if c.strip() not in ("import_id", "attrs")
         )
+        written = conn.executemany(
+            f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})
+                ON CONFLICT(nk) DO UPDATE SET {updates}
+                WHERE excluded.rank >= period_amounts.rank AND ({changed})""",
+            zip(*columns),
+        ).rowcount
+        result.replaced = written - result.new
+        result.unchanged = len(keys) - result.new - result.outranked - result.replaced
         result.first_day, result.last_day = min(starts), max(ends)
         rollup.refresh(store, [provider], date.fromisoformat(result.first_day), date.fromisoformat(result.last_day))
     return result
