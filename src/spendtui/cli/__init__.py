@@ -18,6 +18,8 @@ from spendtui.errors import SpendtuiError
 # name -> "module:attribute"; one line per command group keeps start-up imports lazy.
 COMMANDS = {
     "demo": "spendtui.cli.demo:demo",
+    "import": "spendtui.cli.importing:import_command",
+    "imports": "spendtui.cli.importing:imports",
     "report": "spendtui.cli.report:report",
     "status": "spendtui.cli.status:status",
 }
