@@ -131,7 +131,7 @@ def parse_events(table: Table, context: Context) -> Staged:
     if to_you is not None:  # v1: no Kind; "Cost to you" is what was billed, "Cost" the value at API prices
         charged = money(table, to_you)
         billed = (charged.fillna(0) != 0).to_numpy(dtype=bool)
-        valued = amount.notna().to_numpy(dtype=bool)
+        valued = ~amount.isna()
         category[:] = np.where(billed, "overage", np.where(valued, "included", "none"))
         amount = pd.array(np.where(billed, charged.to_numpy(dtype=object), amount.to_numpy(dtype=object)), dtype="Int64")
         attrs.append(("cost", billed, table.frame[cost_column].to_numpy()))
