@@ -177,11 +177,6 @@ def import_file(
     """Parse one file completely (every row valid or nothing), then write it in one transaction."""
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    sha = file_sha256(path)
-    if store is not None:
-        previous = store.scalar("SELECT id FROM imports WHERE sha256 = ? AND undone_at IS NULL", (sha,))
-        if previous is not None:
-            return FileResult(path, "already", previous_id=previous)
     header = read_header(path)
     chosen = detect.choose(path, header, format)
     context = Context(path, settings, user=user.strip().lower() if user else None, lines=LineIndex(path))
@@ -189,6 +184,17 @@ def import_file(
         context.period = period or period_from_name(path)
     elif period:
         context.note(f"--period is for files with no dates; {chosen.name} has dates, so it was not used")
+    sha = file_sha256(path)
+    if store is not None:
+        # A file with no dates is the same import only for the same period.
+        span = [d.isoformat() for d in context.period] if chosen.needs_period and context.period else [None, None]
+        previous = store.scalar(
+            "SELECT id FROM imports WHERE sha256 = ? AND undone_at IS NULL AND (? IS NULL OR "
+            "(period_from = ? AND period_to = ?))",
+            (sha, span[0], span[0], span[1]),
+        )
+        if previous is not None:
+            return FileResult(path, "already", chosen.name, chosen.variant(header), previous_id=previous)
     result = FileResult(path, "dry-run" if dry_run else "imported", chosen.name, chosen.variant(header))
     if progress:
         progress(Progress(path.name, "start", 0, path.stat().st_size, f"{chosen.name} ({result.variant})"))
