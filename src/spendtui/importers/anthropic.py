@@ -77,14 +77,14 @@ def parse_cost(table: Table, context: Context) -> Staged:
     accounts = _key_accounts(dims, text(table, key_id_column, "") if key_id_column else None)
     list_price = text(table, table.column("list_price_usd"), "")
     # The key names the key, not its id: a newer export (with api_key_id) overlapping an older one replaces it.
-    prefix = [
-        "|".join(parts)
+    key = [
+        "|".join(parts) + "|0"
         for parts in zip(day, model, *(dims[d] for d in ("workspace", "api_key", "usage_type", "context_window",
                                                          "token_type", "cost_type", "inference_geo", "speed")))
     ]  # fmt: skip
     rows = pd.DataFrame(
         {
-            "prefix": prefix,
+            "key": key,
             "day": day,
             "model": model,
             "kind": np.where(dims["token_type"] != "", dims["token_type"], dims["cost_type"]),
@@ -102,7 +102,7 @@ def _finish(stream: str, source: str):
     def finish(rows: pd.DataFrame, context: Context) -> list[Output]:
         if rows.empty:
             return []
-        rows = keyed(rows.drop(columns="prefix"), rows["prefix"].to_numpy())
+        rows = keyed(rows)
         rows["product"] = "api"
         return [Output("anthropic", stream, source, rows, day_buckets=True)]
 
@@ -131,8 +131,8 @@ def parse_tokens(table: Table, context: Context) -> Staged:
     model = map_distinct(table, table.column("model_version"), model_id)
     dims = _dimensions(table, _TOKEN_DIMS)
     web_search = counts(table, table.column("web_search_count"))
-    prefix = [
-        "|".join(parts)
+    key = [
+        "|".join(parts) + "|0"
         for parts in zip(day, model, *(dims[d] for d in ("workspace", "api_key", "usage_type", "context_window",
                                                          "inference_geo", "speed")))
     ]  # fmt: skip
@@ -140,7 +140,7 @@ def parse_tokens(table: Table, context: Context) -> Staged:
     write = write + counts(table, table.column("usage_input_tokens_cache_write_1h"))
     rows = pd.DataFrame(
         {
-            "prefix": prefix,
+            "key": key,
             "day": day,
             "model": model,
             "category": "api",

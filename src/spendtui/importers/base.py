@@ -92,14 +92,15 @@ class Format:
         return self.variant_of({h.casefold() for h in header}) if self.variant_of else self.variants[0][0]
 
 
-def keyed(rows: pd.DataFrame, prefix: np.ndarray | list[str]) -> pd.DataFrame:
-    """Give each record the key ``prefix|n``: n counts earlier records of the file with the same prefix."""
-    prefixes = pd.Series(prefix, dtype=object)
-    if prefixes.duplicated().any():
-        keys = with_occurrence(prefixes.tolist())
-    else:
-        keys = [f"{p}|0" for p in prefixes.tolist()]
-    rows["key"] = keys
+def keyed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Number records with the same key: ``...|0`` becomes ``...|n``, n counting earlier equal records.
+
+    Parsers write every key with occurrence 0 (one pass over a million rows); only a file that
+    really holds equal records pays for renumbering them.
+    """
+    keys = rows["key"].tolist()
+    if len(set(keys)) != len(keys):
+        rows["key"] = with_occurrence([k[:-2] for k in keys])
     return rows
 
 

@@ -15,11 +15,13 @@ from spendtui.importers.table import (
     counts,
     days,
     emails,
+    flags,
     instants_ms,
     is_no_amount,
     json_attrs,
     map_distinct,
     money,
+    records,
     text,
     utc_days,
 )
@@ -143,30 +145,27 @@ def parse_events(table: Table, context: Context) -> Staged:
             here = pairs == pair
             category[here], requests[here] = cursor_category(kind[np.argmax(here)], int(pair % 2))
     if cost_column is not None:
-        words = is_no_amount(table.frame[cost_column].to_numpy())
-        attrs.append(("cost", words, table.frame[cost_column].to_numpy()))
-    units = table.column("Requests")
-    if units is not None:
-        values = table.frame[units].to_numpy()
-        attrs.append(("request_units", table.frame[units].str.strip().to_numpy() != "", values))
-    max_mode = table.column("Max Mode")
-    if max_mode is not None:
-        attrs.append(("max_mode", table.frame[max_mode].str.strip().str.lower().isin(["yes", "true"]).to_numpy(), True))
-    for name, label in (("Cloud Agent ID", "cloud_agent_id"), ("Automation ID", "automation_id")):
+        attrs.append(("cost", is_no_amount(table, cost_column), table.frame[cost_column].to_numpy()))
+    for name, label in (("Requests", "request_units"), ("Cloud Agent ID", "cloud_agent_id"),
+                        ("Automation ID", "automation_id")):  # fmt: skip
         column = table.column(name)
         if column is not None:
-            values = table.frame[column].str.strip()
-            attrs.append((label, (values != "").to_numpy(), values.to_numpy()))
+            values = text(table, column)
+            attrs.append((label, np.not_equal(values, None), values))
+    if table.column("Max Mode") is not None:
+        attrs.append(("max_mode", flags(table, table.column("Max Mode")), True))
 
-    prefix = [
-        f"{t}|{e}|{m}|{a}|{b}|{c}|{d}"
+    # cursor_event_key(..., occurrence=0), vectorised (email and model are normalised above); lists zip fastest
+    key = [
+        f"{t}|{e}|{m}|{a}|{b}|{c}|{d}|0"
         for t, e, m, a, b, c, d in zip(
-            ts_ms.tolist(), email, model, tok_in.tolist(), cache_write.tolist(), cache_read.tolist(), tok_out.tolist()
+            ts_ms.tolist(), email.tolist(), model.tolist(), tok_in.tolist(), cache_write.tolist(),
+            cache_read.tolist(), tok_out.tolist(),
         )
-    ]  # cursor_event_prefix(), vectorised: email and model are normalised above
-    rows = pd.DataFrame(
+    ]  # fmt: skip
+    rows = records(
         {
-            "prefix": np.array(prefix, dtype=object),
+            "key": np.array(key, dtype=object),
             "ts_ms": ts_ms,
             "day": utc_days(ts_ms),
             "email": email,
@@ -188,7 +187,7 @@ def parse_events(table: Table, context: Context) -> Staged:
 def finish_events(rows: pd.DataFrame, context: Context) -> list[Output]:
     if rows.empty:
         return []
-    rows = keyed(rows.drop(columns="prefix"), rows["prefix"].to_numpy())
+    rows = keyed(rows)
     rows["product"] = PRODUCT
     return [Output("cursor", "cursor.events", "cursor.csv.events", rows)]
 
@@ -231,7 +230,7 @@ def parse_analytics(table: Table, context: Context) -> Staged:
     if price is None:
         context.note("the analytics export has no money; set [providers.cursor] request_price to estimate it")
     email_column = table.column("Email")
-    person = table.frame[email_column].str.contains("@", regex=False).to_numpy()
+    person = map_distinct(table, email_column, lambda v: "@" in v).astype(bool)
     table = Table(table.path, table.frame[person], table.lines)
     day = days(table, table.column("Date"))
     email = emails(table, email_column)
@@ -246,7 +245,7 @@ def parse_analytics(table: Table, context: Context) -> Staged:
         parts.append(
             pd.DataFrame(
                 {
-                    "prefix": [f"{d}|{e}|{category}" for d, e in zip(day[used], email[used])],
+                    "key": [f"{d}|{e}|{category}|0" for d, e in zip(day[used], email[used])],
                     "day": day[used],
                     "email": email[used],
                     "model": model[used],
@@ -268,7 +267,7 @@ def parse_analytics(table: Table, context: Context) -> Staged:
 def finish_analytics(rows: pd.DataFrame, context: Context) -> list[Output]:
     if rows.empty:
         return []
-    rows = keyed(rows.drop(columns="prefix"), rows["prefix"].to_numpy())
+    rows = keyed(rows)
     rows["product"] = PRODUCT
     return [Output("cursor", "cursor.daily", "cursor.csv.analytics", rows, day_buckets=True)]
 

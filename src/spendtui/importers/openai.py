@@ -89,8 +89,8 @@ def parse_cost(table: Table, context: Context) -> Staged:
     person = np.array([e is not None for e in email], dtype=bool)
     rows = pd.DataFrame(
         {
-            "prefix": [
-                "|".join(map(str, parts))
+            "key": [
+                "|".join(map(str, parts)) + "|0"
                 for parts in zip(start, end, line_item, ids["project_id"], ids["api_key_id"], ids["user_id"],
                                  np.where(person, email, ""), ids["api_source"])
             ],  # fmt: skip
@@ -113,7 +113,7 @@ def _finish(stream: str, source: str):
     def finish(rows: pd.DataFrame, context: Context) -> list[Output]:
         if rows.empty:
             return []
-        rows = keyed(rows.drop(columns="prefix"), rows["prefix"].to_numpy())
+        rows = keyed(rows)
         rows["product"] = "api"
         return [Output("openai", stream, source, rows, day_buckets=True)]
 
@@ -173,7 +173,7 @@ def parse_usage(table: Table, context: Context) -> Staged:
     )  # fmt: skip
     rows = pd.DataFrame(
         {
-            "prefix": ["|".join(map(str, p)) for p in zip(start, end, *dims.values())],
+            "key": [f"{kind}|" + "|".join(map(str, p)) + "|0" for p in zip(start, end, *dims.values())],
             "day": utc_days(start),
             **account,
             "model": dims["model"],
@@ -187,7 +187,6 @@ def parse_usage(table: Table, context: Context) -> Staged:
             "attrs": json_columns({"batch": dims["batch"], "service_tier": dims["service_tier"], **extras}),
         }
     )
-    rows["prefix"] = kind + "|" + rows["prefix"]
     return Staged(rows, ignored)
 
 

@@ -42,6 +42,7 @@ class Table:
         self.frame = frame
         self.lines = lines
         self._names = {name.casefold(): name for name in frame.columns}
+        self._factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -54,9 +55,11 @@ class Table:
                 return found
         return None
 
-    def text(self, *names: str) -> pd.Series | None:
-        column = self.column(*names)
-        return None if column is None else self.frame[column]
+    def factorize(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(code per row, distinct values) of a column, computed once however many parsers read it."""
+        if column not in self._factorized:
+            self._factorized[column] = pd.factorize(self.frame[column].to_numpy(dtype=object), sort=False)
+        return self._factorized[column]
 
     def fail(self, position: int, column: str, why: str) -> ImportFileError:
         """An error about the cell at row ``position`` of this chunk."""
@@ -130,9 +133,7 @@ def read_chunks(
                 chunksize=chunk_rows,
             )
             for frame in reader:
-                frame.columns = [str(c).strip() for c in frame.columns]
-                if frame.isna().to_numpy().any():  # a short row: its missing trailing cells are empty
-                    frame = frame.fillna("")
+                frame.columns = [str(c).strip() for c in frame.columns]  # (short rows read as empty cells)
                 if on_bytes:
                     on_bytes(min(handle.tell(), size), size)
                 yield Table(path, frame, lines)
@@ -159,7 +160,7 @@ def _ragged_row(path: Path, lines: LineIndex, width: int) -> ImportFileError | N
 
 def map_distinct(table: Table, column: str, parse: Callable[[str], Any]) -> np.ndarray:
     """``parse`` applied once per distinct cell of ``column``; a ValueError names the first bad cell."""
-    codes, distinct = pd.factorize(table.frame[column], sort=False)
+    codes, distinct = table.factorize(column)
     results = np.empty(len(distinct), dtype=object)
     for index, value in enumerate(distinct):
         try:
@@ -193,13 +194,20 @@ def money(table: Table, column: str | None) -> pd.arrays.IntegerArray:
         except MoneyError:
             raise ValueError("not an amount in dollars") from None
 
-    return pd.array(map_distinct(table, column, parse), dtype="Int64")
+    amounts = map_distinct(table, column, parse)
+    missing = np.equal(amounts, None)
+    return pd.arrays.IntegerArray(np.where(missing, 0, amounts).astype(np.int64), missing)
 
 
-def is_no_amount(values: np.ndarray | pd.Series) -> np.ndarray:
+def is_no_amount(table: Table, column: str) -> np.ndarray:
     """Which cells hold a word for "no money" that is worth keeping (``Free``, ``Included``)."""
-    cleaned = pd.Series(values, dtype=object).str.strip().str.casefold()
-    return (cleaned.isin(NO_AMOUNT - {"", "-"})).to_numpy()
+    worth = NO_AMOUNT - {"", "-"}
+    return map_distinct(table, column, lambda v: v.strip().casefold() in worth).astype(bool)
+
+
+def flags(table: Table, column: str, truthy: frozenset[str] = frozenset({"yes", "true", "1"})) -> np.ndarray:
+    """A yes/no column as booleans (``Yes``, ``true``, ``1`` are yes)."""
+    return map_distinct(table, column, lambda v: v.strip().lower() in truthy).astype(bool)
 
 
 def whole(value: str, *, empty: int | None = 0) -> int | None:
@@ -223,9 +231,8 @@ def counts(table: Table, column: str | None, *, empty: int = 0) -> np.ndarray:
     n = len(table)
     if column is None:
         return np.full(n, empty, dtype=np.int64)
-    series = table.frame[column]
     try:  # the common case, plain digits everywhere, in one numpy pass
-        values = series.astype(np.int64).to_numpy()
+        values = table.frame[column].to_numpy(dtype=object).astype(np.int64)
         if not (values < 0).any():
             return values
     except (ValueError, TypeError, OverflowError):
@@ -289,29 +296,41 @@ def emails(table: Table, column: str, *, allow_empty: bool = False) -> np.ndarra
 
 
 def json_attrs(n: int, parts: list[tuple[str, np.ndarray, Any]]) -> np.ndarray:
-    """Per-row JSON objects (or None) from (name, mask, values) parts; only masked rows pay for it."""
+    """Per-row JSON objects (or None) from (name, mask, values) parts; only masked rows pay for it.
+
+    ``values`` is one value for all rows or an array; objects are encoded by hand (keys sorted, as
+    ``json.dumps(sort_keys=True)`` would) because a big export can have a JSON object per row.
+    """
     rows: dict[int, dict[str, Any]] = {}
     for name, mask, values in parts:
-        for position in np.flatnonzero(mask):
-            value = values[position] if isinstance(values, (np.ndarray, list, pd.arrays.IntegerArray)) else values
-            rows.setdefault(int(position), {})[name] = value.item() if hasattr(value, "item") else value
+        for position in np.flatnonzero(mask).tolist():
+            value = values[position] if isinstance(values, (np.ndarray, list)) else values
+            rows.setdefault(position, {})[name] = value
     out = np.full(n, None, dtype=object)
     for position, attrs in rows.items():
-        out[position] = json.dumps(attrs, ensure_ascii=False, sort_keys=True)
+        out[position] = "{" + ", ".join(f"{_json_text(k)}: {_json_value(attrs[k])}" for k in sorted(attrs)) + "}"
     return out
 
 
-def empty_rows(table: Table, columns: list[str] | None = None) -> np.ndarray:
-    """Rows whose cells (of ``columns``, default all) are all empty: blank records to skip."""
-    frame = table.frame if columns is None else table.frame[columns]
-    if frame.shape[1] == 0:
-        return np.ones(len(frame), dtype=bool)
-    blank = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:
-        blank &= (frame[column].str.strip() == "").to_numpy()
-        if not blank.any():
-            break
-    return blank
+_json_text = json.encoder.encode_basestring
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, str):
+        return _json_text(value)
+    if value is True or value is False or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def records(columns: dict[str, Any]) -> pd.DataFrame:
+    """A frame of records; text columns stay Python objects (no conversion to pandas' str dtype and back)."""
+    return pd.DataFrame(
+        {name: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
+         for name, v in columns.items()}
+    )  # fmt: skip
 
 
 def json_columns(columns: dict[str, np.ndarray]) -> np.ndarray:
