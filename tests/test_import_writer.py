@@ -49,3 +49,35 @@ def test_period_amount_written_again_unchanged_keeps_its_import(store):
     )
     assert (changed.new, changed.replaced, changed.unchanged) == (0, 1, 0)
     assert store.scalar("SELECT import_id FROM period_amounts") == 3
+
+
+def test_counts_of_a_mixed_batch(store):
+    keys = [f"k{i}" for i in range(4)]
+    base = [dict(event(), key=k, ts_ms=1_790_000_000_000 + i) for i, k in enumerate(keys)]
+    write(store, base[:3], import_id=1)  # k0, k1, k2 as CSV
+    write(store, [base[2]], rank=RANK_API, source="cursor.api.events")  # k2 now the API's
+    batch = [base[0], dict(base[1], amount_nano=1), base[2], base[3]]  # unchanged, changed, outranked, new
+    result = write(store, batch, import_id=2)
+    assert (result.rows, result.new, result.replaced, result.unchanged, result.outranked) == (4, 1, 1, 1, 1)
+    assert [
+        tuple(r) for r in store.query("SELECT import_id, source FROM usage_facts ORDER BY ts_ms")
+    ] == [(1, "cursor.csv.events"), (2, "cursor.csv.events"), (None, "cursor.api.events"), (2, "cursor.csv.events")]
+
+
+def test_constant_text_with_quotes_is_stored_as_written(store):
+    rows = [dict(event(), key=f"k{i}", kind="Included in O'Brien's plan", category="included") for i in range(3)]
+    write(store, rows)
+    assert store.scalar("SELECT DISTINCT kind FROM usage_facts") == "Included in O'Brien's plan"
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts WHERE product = 'cursor' AND rank = 1") == 3
+
+
+def test_a_batch_that_changes_nothing_leaves_the_rollups_alone(store, monkeypatch):
+    from spendtui.store import rollup
+
+    write(store, [event()], import_id=1)
+    calls = []
+    monkeypatch.setattr(rollup, "refresh", lambda *args: calls.append(args))
+    write(store, [event()], import_id=2)
+    assert calls == []
+    write(store, [event(amount=1)], import_id=3)
+    assert len(calls) == 1
