@@ -209,3 +209,35 @@ def test_refused_file_leaves_the_store_byte_for_byte(store, name):
     (result,) = run(store, VARIANTS / name)
     assert result.status == "failed"
     assert snapshot(store) == before
+
+
+def test_a_locked_store_fails_the_file_cleanly(store, db_path):
+    import sqlite3
+
+    store.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        (result,) = run(store, CURSOR_EVENTS)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.status == "failed"
+    assert result.error.startswith("team-usage-events.csv: the store could not be written (database is locked)")
+    assert imported(store, CURSOR_EVENTS).new == 8
+
+
+def test_the_same_file_imported_meanwhile_by_another_process_is_not_written_twice(store, monkeypatch):
+    imported(store, CURSOR_EVENTS)
+    real = run_module._previous_import
+    calls = []
+
+    def not_yet(*args):  # the first look (before parsing) misses the other import
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(run_module, "_previous_import", not_yet)
+    before = snapshot(store)
+    (again,) = run(store, CURSOR_EVENTS)
+    assert (again.status, again.previous_id, len(calls)) == ("already", 1, 2)
+    assert snapshot(store) == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -153,10 +154,15 @@ def import_files(
             result = import_file(
                 store, Path(path), settings, format=format, period=period, user=user, dry_run=dry_run, progress=progress
             )
-        except (SpendtuiError, OSError) as error:
+        except (SpendtuiError, OSError, sqlite3.Error) as error:
             if isinstance(error, UsageError) and not isinstance(error, ImportFileError):
                 raise
-            message = str(error) if isinstance(error, SpendtuiError) else f"{Path(path).name}: {error.strerror or error}"
+            if isinstance(error, SpendtuiError):
+                message = str(error)
+            elif isinstance(error, sqlite3.Error):
+                message = f"{Path(path).name}: the store could not be written ({error}); nothing was written"
+            else:
+                message = f"{Path(path).name}: {error.strerror or error}"
             result = FileResult(Path(path), "failed", error=message)
         result.seconds = time.perf_counter() - started
         results.append(result)
@@ -187,16 +193,11 @@ def import_file(
     elif period:
         context.note(f"--period is for files with no dates; {chosen.name} has dates, so it was not used")
     sha = file_sha256(path)
-    if store is not None:
-        # A file with no dates is the same import only for the same period.
-        span = [d.isoformat() for d in context.period] if chosen.needs_period and context.period else [None, None]
-        previous = store.scalar(
-            "SELECT id FROM imports WHERE sha256 = ? AND undone_at IS NULL AND (? IS NULL OR "
-            "(period_from = ? AND period_to = ?))",
-            (sha, span[0], span[0], span[1]),
-        )
-        if previous is not None:
-            return FileResult(path, "already", chosen.name, chosen.variant(header), previous_id=previous)
+    # A file with no dates is the same import only for the same period.
+    span = tuple(d.isoformat() for d in context.period) if chosen.needs_period and context.period else None
+    previous = _previous_import(store, sha, span) if store is not None else None
+    if previous is not None:
+        return FileResult(path, "already", chosen.name, chosen.variant(header), previous_id=previous)
     result = FileResult(path, "dry-run" if dry_run else "imported", chosen.name, chosen.variant(header))
     if progress:
         progress(Progress(path.name, "start", 0, path.stat().st_size, f"{chosen.name} ({result.variant})"))
@@ -216,8 +217,18 @@ def import_file(
         return result
     if store is None:
         raise ValueError("a store is needed to import")
-    _write(store, path, sha, chosen.name, outputs, result, ignored, progress)
+    _write(store, path, (sha, span), chosen.name, outputs, result, ignored, progress)
     return result
+
+
+def _previous_import(store: Store, sha: str, span: tuple[str, str] | None) -> int | None:
+    """The live import of the same file (and, for a file with no dates, the same period)."""
+    first, last = span or (None, None)
+    return store.scalar(
+        "SELECT id FROM imports WHERE sha256 = ? AND undone_at IS NULL "
+        "AND (? IS NULL OR (period_from = ? AND period_to = ?))",
+        (sha, first, first, last),
+    )
 
 
 def _parse(path: Path, chosen, context: Context, progress) -> tuple[list[Output], int, int]:
@@ -275,12 +286,17 @@ def _big_write(store: Store):
         conn.execute(f"PRAGMA temp_store = {int(saved[1])}")
 
 
-def _write(store, path, sha, name, outputs, result, ignored, progress) -> None:
+def _write(store, path, identity, name, outputs, result, ignored, progress) -> None:
+    sha, span = identity
     total = sum(len(o.rows) for o in outputs)
     written = WriteResult()
     superseded = 0
     store.require_writable("import")
     with _big_write(store), store.transaction() as conn:
+        previous = _previous_import(store, sha, span)  # again, now that we hold the write lock
+        if previous is not None:
+            result.status, result.previous_id = "already", previous
+            return
         with rollup.batched(store):
             import_id = conn.execute(
                 "INSERT INTO imports(file_name, sha256, format, rows, new, replaced, skipped, imported_at) "
