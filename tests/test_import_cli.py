@@ -62,7 +62,8 @@ def test_a_refused_file_exits_1_naming_line_column_and_value(spendtui, db_path):
 
 
 def test_dry_run_prints_the_plan_and_creates_no_store(spendtui, db_path):
-    code, out, _ = spendtui("import", "--dry-run", CURSOR_EVENTS, DATA / "anthropic" / "claude_api_cost_2026_10_01_to_2026_10_04.csv")
+    cost = DATA / "anthropic" / "claude_api_cost_2026_10_01_to_2026_10_04.csv"
+    code, out, _ = spendtui("import", "--dry-run", CURSOR_EVENTS, cost)
     assert code == 0
     assert out.splitlines() == [
         "team-usage-events.csv: cursor-events (v4 team), 8 rows",

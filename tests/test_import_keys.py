@@ -21,7 +21,8 @@ def test_occurrence_counts_equal_prefixes_in_order():
 def test_the_csv_row_is_stored_under_the_api_events_key(store):
     imported(store, CURSOR_EVENTS)
     api_key = cursor_event_key(1791308883214, "alice@example.com", "claude-opus-5-thinking-high", 412, 18250, 96400, 2310)
-    assert store.scalar("SELECT amount_nano FROM usage_facts WHERE nk = ?", (natural_key(f"cursor|cursor.events|{api_key}"),)) == 220_000_000
+    nk = natural_key(f"cursor|cursor.events|{api_key}")
+    assert store.scalar("SELECT amount_nano FROM usage_facts WHERE nk = ?", (nk,)) == 220_000_000
 
 
 @pytest.mark.parametrize(

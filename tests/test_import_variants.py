@@ -8,7 +8,9 @@ from import_helpers import VARIANTS, dollars, imported, rows, run
 from spendtui.importers.run import period_from_name
 from spendtui.money import dollars_to_nano
 
-EVENT_COLUMNS = "SELECT ts_ms, f.model, f.kind, category, amount_nano, requests, tok_in, tok_cache_write, tok_cache_read, tok_out"
+EVENT_COLUMNS = (
+    "SELECT ts_ms, f.model, f.kind, category, amount_nano, requests, tok_in, tok_cache_write, tok_cache_read, tok_out"
+)
 
 
 def test_bom_crlf_and_quoted_header(store):
@@ -164,10 +166,12 @@ def test_openai_cost_long_decimals_and_people_by_email(store):
     [
         ("cursor_bad_cost.csv", "cursor_bad_cost.csv: line 5, column 'Cost': not an amount in dollars: '12.3.4'"),
         ("cursor_bad_date.csv", "cursor_bad_date.csv: line 3, column 'Date': not an ISO-8601 date or time: 'yesterday'"),
-        ("cursor_bad_tokens.csv", "cursor_bad_tokens.csv: line 3, column 'Cache Read': not a whole number of at least 0: '-5'"),
+        ("cursor_bad_tokens.csv",
+         "cursor_bad_tokens.csv: line 3, column 'Cache Read': not a whole number of at least 0: '-5'"),
         ("cursor_ragged.csv", "cursor_ragged.csv: line 3: 12 fields where the header has 11"),
         ("cursor_spend_overlap.csv", "cursor_spend_overlap.csv: line 3: gina@example.com has a period that overlaps"),
-        ("openai_cost_eur.csv", "openai_cost_eur.csv: line 2, column 'amount_currency': only USD amounts can be imported: 'eur'"),
+        ("openai_cost_eur.csv",
+         "openai_cost_eur.csv: line 2, column 'amount_currency': only USD amounts can be imported: 'eur'"),
     ],
 )  # fmt: skip
 def test_a_bad_row_refuses_the_whole_file(store, name, message):

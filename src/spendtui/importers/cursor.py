@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from spendtui.importers.base import Context, Format, Output, Staged, keyed, require_period
+from spendtui.importers.base import Context, Format, Output, Staged, keyed
 from spendtui.importers.keys import cursor_category, normalize_cursor_model
 from spendtui.importers.table import (
     ImportFileError,
@@ -135,7 +135,9 @@ def parse_events(table: Table, context: Context) -> Staged:
         billed = (charged.fillna(0) != 0).to_numpy(dtype=bool)
         valued = ~amount.isna()
         category[:] = np.where(billed, "overage", np.where(valued, "included", "none"))
-        amount = pd.array(np.where(billed, charged.to_numpy(dtype=object), amount.to_numpy(dtype=object)), dtype="Int64")
+        amount = pd.array(
+            np.where(billed, charged.to_numpy(dtype=object), amount.to_numpy(dtype=object)), dtype="Int64"
+        )
         attrs.append(("cost", billed, table.frame[cost_column].to_numpy()))
     else:  # one cursor_category() call per (kind, carries a cost) pair, not per row
         carries = (amount.fillna(0) != 0).to_numpy(dtype=bool)
@@ -235,7 +237,10 @@ def parse_analytics(table: Table, context: Context) -> Staged:
     day = days(table, table.column("Date"))
     email = emails(table, email_column)
     most_used = table.column("Most Used Model")
-    model = map_distinct(table, most_used, normalize_cursor_model) if most_used else np.full(len(table), "", dtype=object)
+    if most_used:
+        model = map_distinct(table, most_used, normalize_cursor_model)
+    else:
+        model = np.full(len(table), "", dtype=object)
     parts = []
     for names, kind, category, priced in _ANALYTICS_REQUESTS:
         requests = counts(table, table.column(*names))

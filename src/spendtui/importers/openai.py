@@ -39,7 +39,8 @@ USAGE_EXTRAS = (
 )  # fmt: skip
 _TYPE_BY_COLUMN = (
     ("output_tokens", "completions"), ("images", "images"), ("characters", "audio_speeches"),
-    ("seconds", "audio_transcriptions"), ("usage_bytes", "vector_stores"), ("num_sessions", "code_interpreter_sessions"),
+    ("seconds", "audio_transcriptions"), ("usage_bytes", "vector_stores"),
+    ("num_sessions", "code_interpreter_sessions"),
     ("context_level", "web_search_calls"), ("vector_store_id", "file_search_calls"), ("input_tokens", "embeddings"),
 )  # fmt: skip
 

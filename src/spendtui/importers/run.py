@@ -333,7 +333,8 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
             conn.execute(
                 "UPDATE imports SET rows = ?, new = ?, replaced = ?, skipped = ?, period_from = ?, period_to = ? "
                 "WHERE id = ?",
-                (result.rows, result.new, result.replaced, result.skipped, result.first_day, result.last_day, import_id),
+                (result.rows, result.new, result.replaced, result.skipped, result.first_day, result.last_day,
+                 import_id),  # fmt: skip
             )
 
 

@@ -67,10 +67,6 @@ class Table:
         line = self.lines.line_of(int(self.frame.index[position]))
         return ImportFileError(f"{self.path.name}: line {line}, column {column!r}: {why}: {value!r}")
 
-    def fail_row(self, position: int, why: str) -> ImportFileError:
-        line = self.lines.line_of(int(self.frame.index[position]))
-        return ImportFileError(f"{self.path.name}: line {line}: {why}")
-
 
 class LineIndex:
     """Physical line numbers of records, found only when an error needs one (a rescan with ``csv``)."""
@@ -179,7 +175,8 @@ def text(table: Table, column: str | None, default: str | None = None) -> np.nda
 
 
 def money(table: Table, column: str | None) -> pd.arrays.IntegerArray:
-    """Dollars to nano-dollars (nullable): ``0.07``, ``$1,234.56``, ``(3.00)``; ``-``/``Free``/``Included``/empty are NULL.
+    """Dollars to nano-dollars (nullable): ``0.07``, ``$1,234.56``, ``(3.00)``; ``-``, ``Free``, ``Included``
+    and empty cells are NULL (no money), not zero.
 
     Every CSV we import writes dollars (Cursor ``Cost``, Anthropic ``cost_usd``, OpenAI ``amount_value``).
     """
