@@ -98,7 +98,14 @@ def _print_plan(result) -> None:
 @with_env
 def import_command(env: Env, files: tuple[Path, ...], fmt: str, period: str | None, user: str | None,
                    dry_run: bool, list_formats: bool) -> None:  # fmt: skip
-    """Import vendor CSV exports (Cursor, Anthropic, OpenAI); each file is all-or-nothing."""
+    """Import vendor CSV exports (Cursor, Anthropic, OpenAI); each file is all-or-nothing.
+
+    Formats are recognised by their header (--list-formats shows them): Cursor usage events in every
+    header version, the Cursor analytics export, spend per user (email,period,spend: period YYYY-MM
+    for a calendar month or YYYY-MM-DD for a billing cycle starting that day, spend in dollars),
+    Anthropic Console cost and token exports, the claude.ai spend report, and OpenAI cost and usage
+    exports. A file already imported is skipped; `spendtui imports undo ID` takes an import back.
+    """
     from spendtui.importers import detect
 
     if list_formats:

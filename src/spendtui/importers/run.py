@@ -307,13 +307,11 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
             for output in outputs:
                 if output.period:
                     superseded += _overlapping_periods(store, output, path, delete=True)
-                    rows = output.rows[[c for c in output.rows.columns if c != "estimated"]]
                     written.add(
-                        write_period_amounts(
-                            store, output.provider, output.stream, output.source, RANK_CSV, rows, import_id=import_id
-                        )
-                    )
-                    done += len(rows)
+                        write_period_amounts(store, output.provider, output.stream, output.source, RANK_CSV,
+                                             output.rows, import_id=import_id)
+                    )  # fmt: skip
+                    done += len(output.rows)
                     if progress:
                         progress(Progress(path.name, "write", done, total))
                     continue
