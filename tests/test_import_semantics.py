@@ -242,3 +242,12 @@ def test_the_same_file_imported_meanwhile_by_another_process_is_not_written_twic
     (again,) = run(store, CURSOR_EVENTS)
     assert (again.status, again.previous_id, len(calls)) == ("already", 1, 2)
     assert snapshot(store) == before
+
+
+def test_an_import_leaves_the_connections_settings_and_temp_tables_as_they_were(store):
+    store.conn.execute("CREATE TEMP TABLE app_state (x)")
+    store.conn.execute("INSERT INTO app_state VALUES (1)")
+    settings = [store.scalar(f"PRAGMA {name}") for name in ("cache_size", "temp_store")]
+    imported(store, CURSOR_EVENTS)
+    assert [store.scalar(f"PRAGMA {name}") for name in ("cache_size", "temp_store")] == settings
+    assert store.scalar("SELECT x FROM temp.app_state") == 1

@@ -273,17 +273,22 @@ def _big_write(store: Store):
     """A large page cache and in-memory temp tables while a file is written, then the settings as they were.
 
     A million records touch a unique index of random 16-byte keys and a rollup that sorts them all:
-    with SQLite's default 2 MB cache both spill to disk.
+    with SQLite's default 2 MB cache both spill to disk. Changing temp_store drops every temp table,
+    so it is left alone on a connection that holds some (the app's, say).
     """
     conn = store.conn
-    saved = conn.execute("PRAGMA cache_size").fetchone()[0], conn.execute("PRAGMA temp_store").fetchone()[0]
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+    switch_temp = temp != 2 and not conn.execute("SELECT COUNT(*) FROM temp.sqlite_master").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
-    conn.execute("PRAGMA temp_store = MEMORY")
+    if switch_temp:
+        conn.execute("PRAGMA temp_store = MEMORY")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA cache_size = {int(saved[0])}")
-        conn.execute(f"PRAGMA temp_store = {int(saved[1])}")
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        if switch_temp:
+            conn.execute(f"PRAGMA temp_store = {int(temp)}")
 
 
 def _write(store, path, identity, name, outputs, result, ignored, progress) -> None:

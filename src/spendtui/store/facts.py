@@ -315,9 +315,10 @@ def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
     """
     staged = conn.execute("SELECT COUNT(*) FROM stage_facts").fetchone()[0]
     outranked = 0
-    higher = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM usage_facts WHERE provider = ? AND stream = ? AND rank > ?)",
-        (batch.provider, batch.stream, batch.rank),
+    higher = staged and conn.execute(
+        """SELECT EXISTS (SELECT 1 FROM usage_facts WHERE provider = ? AND day BETWEEN ? AND ?
+                          AND stream = ? AND rank > ?)""",
+        (batch.provider, result.first_day, result.last_day, batch.stream, batch.rank),
     ).fetchone()[0]
     if higher:
         outranked = conn.execute(
