@@ -14,6 +14,8 @@ EVENT_COLUMNS = (
 
 
 def test_bom_crlf_and_quoted_header(store):
+    raw = (VARIANTS / "cursor_v4_bom_crlf.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf\"Date\"") and raw.count(b"\r\n") == 4  # (kept byte-exact by .gitattributes)
     result = imported(store, VARIANTS / "cursor_v4_bom_crlf.csv")
     assert (result.variant, result.new) == ("v4 team", 3)
     assert rows(store, "SELECT email FROM people ORDER BY email")[0] == ("alice@example.com",)  # trimmed, lower-cased
