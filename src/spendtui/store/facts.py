@@ -196,7 +196,7 @@ def write_facts(
 
 def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
     keys = _values(frame, "key", None)
-    if any(k is None for k in keys):
+    if None in keys:
         raise BatchError("every record needs a natural key")
     prefix, blake2b = f"{batch.provider}|{batch.stream}|".encode(), hashlib.blake2b
     hashed = [blake2b(prefix + str(k).encode(), digest_size=16).digest() for k in keys]  # natural_key(), inlined
