@@ -81,4 +81,4 @@ def add_seat(store, provider, email, plan, monthly_dollars, active_from, active_
             "VALUES (?, ?, ?, ?, ?, ?, 'test')",
             (provider, pid, plan, dollars_to_nano(monthly_dollars), active_from, active_to),
         )
-        rollup.refresh(store, [provider], date.fromisoformat(active_from), rollup.accrual_horizon(today))
+        rollup.refresh(store, [provider], date.fromisoformat(active_from), today)

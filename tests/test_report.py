@@ -214,3 +214,10 @@ def test_headless_commands_never_import_textual(org, db_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("part, whole, expected", [(1, 800, 0.13), (-1, 800, -0.13), (1, -800, -0.13), (2, 3, 66.67), (0, 5, 0.0)])
+def test_percentages_round_half_up(part, whole, expected):
+    from spendtui.analytics.overview import pct
+
+    assert pct(part, whole) == expected

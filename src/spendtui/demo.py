@@ -453,7 +453,7 @@ class DemoBuilder:
             rows,
         )
         # Accrue the seats: the fact writes below refresh only the days they touch.
-        rollup.refresh(store, ["cursor", "anthropic", "openai"], self.first, rollup.accrual_horizon(self.today))
+        rollup.refresh(store, ["cursor", "anthropic", "openai"], self.first, self.today)
 
     def _accounts(self, store: Store) -> None:
         team_ids = {row[0]: row[1] for row in store.query("SELECT name, id FROM teams")}
@@ -556,7 +556,7 @@ class DemoBuilder:
                     "failed" if failed else "ok",
                     (started - timedelta(hours=48)).isoformat(timespec="seconds"), started.isoformat(timespec="seconds"),
                     0 if failed else (rng.randint(400, 1600) if provider == "cursor" else 0),
-                    0 if failed else rng.randint(20, 200), 0 if failed else rng.randint(60, len(self.people)),
+                    0 if failed else rng.randint(20, 200), 0 if failed else rng.randint(len(self.people) // 3, len(self.people)),
                     duration,
                     "429 Too Many Requests after 5 retries (Retry-After: 60)" if failed else None,
                 ))  # fmt: skip

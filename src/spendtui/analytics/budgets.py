@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.overview import totals_spend
-from spendtui.analytics.totals import totals
+from spendtui.analytics.totals import combined, provider_sums
 from spendtui.money import format_plain
 from spendtui.periods import Period, month_bounds
 from spendtui.store import Store
@@ -68,21 +68,42 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def remaining_seat_accruals(q: Query, scope: Scope, day: date) -> int:
-    """Seat fees that accrue on the days after ``day`` in its month (what a projection adds).
+def future_seat_fees(q: Query, first: date, last: date) -> list[tuple[str, str, int, int]]:
+    """(day, provider, person, amount) of seat fees still to accrue first..last, from ``seats``.
 
-    The rollups accrue seats through the end of today's month (``rollup.accrual_horizon``), so
-    these are ``roll_day`` subscription rows already; a team counts its members on those days.
+    Rollups stop at today, so a projection adds these; they accrue exactly as the rollup would.
     """
+    from spendtui.store.rollup import seat_accrual_sql
+
+    if last < first:
+        return []
+    source, params = seat_accrual_sql(q.store, None, first, last)
+    return [tuple(row) for row in q.store.query(f"SELECT day, provider, subject, amount_nano FROM ({source})", params)]
+
+
+def _fees_in_segments(fees, segments, provider: str | None) -> dict[object, int]:
+    """Sum fees per tag of the (tag, subject, first, last) segments holding their person on their day."""
+    by_subject: dict[int, list[tuple[object, str, str]]] = {}
+    for tag, subject, start, end in segments:
+        by_subject.setdefault(subject, []).append((tag, start.isoformat(), end.isoformat()))
+    sums: dict[object, int] = {}
+    for day, fee_provider, subject, amount in fees:
+        if provider and fee_provider != provider:
+            continue
+        for tag, start, end in by_subject.get(subject, ()):
+            if start <= day <= end:
+                sums[tag] = sums.get(tag, 0) + amount
+    return sums
+
+
+def remaining_seat_accruals(q: Query, scope: Scope, day: date) -> int:
+    """Seat fees that accrue on the days after ``day`` in its month (what a projection adds)."""
     last = month_bounds(day.strftime("%Y-%m"))[1]
-    if day >= last:
-        return 0
-    ahead = q.looking_ahead(last)
-    source, params = ahead.daily_rows(Period(day + timedelta(days=1), last), scope, ["category", "est", "amount_nano"])
-    return q.store.scalar(
-        f"SELECT COALESCE(SUM(amount_nano), 0) FROM ({source}) WHERE category = 'subscription' AND est IN (0, 1)",
-        params,
-    )
+    fees = future_seat_fees(q, day + timedelta(days=1), last)
+    segments = q.segments(scope, day + timedelta(days=1), last)
+    if segments is None:
+        return sum(amount for _, provider, _, amount in fees if not scope.provider or provider == scope.provider)
+    return _fees_in_segments(fees, [(None, *seg) for seg in segments], scope.provider).get(None, 0)
 
 
 @dataclass(frozen=True)
@@ -124,7 +145,7 @@ def month_projection(q: Query, scope: Scope, day: date | None = None) -> MonthPr
     day = day or q.today
     month = day.strftime("%Y-%m")
     first, last = month_bounds(month)
-    sums = totals(q, Period(first, day, "mtd"), scope).all
+    sums = combined(provider_sums(q, Period(first, day, "mtd"), scope))
     return MonthProjection(
         month=month,
         spend=sums.spend,
@@ -235,9 +256,9 @@ def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetSt
     month = day.strftime("%Y-%m")
     first, last = month_bounds(month)
     to_date = {row.team_id: row for row in spend_by_team(q, Period(first, day, "mtd"))}
-    ahead = {}
-    if day < last:
-        ahead = {row.team_id: row for row in spend_by_team(q.looking_ahead(last), Period(day + timedelta(days=1), last))}
+    rest = (day + timedelta(days=1), last)
+    segments = [(tid, *seg) for tid in to_date for seg in q.team_segments(tid, *rest)]
+    ahead = _fees_in_segments(future_seat_fees(q, *rest), segments, None)
     result = []
     for team_id, name in q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE"):
         budget = team_budget(q.store, team_id, month)
@@ -250,7 +271,7 @@ def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetSt
             usage_spend=sums.usage_spend,
             elapsed_days=day.day,
             remaining_days=(last - day).days,
-            remaining_seats=ahead[team_id].sums.categories.get("subscription", 0) if team_id in ahead else 0,
+            remaining_seats=ahead.get(team_id, 0),
             estimated=sums.estimated,
         )
         result.append(TeamBudgetStatus(name, team_id, budget, projection))

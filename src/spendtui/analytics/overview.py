@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.totals import Day, Totals, daily, spend_by_subject, totals
+from spendtui.analytics.totals import Day, Totals, combined, daily, provider_sums, spend_by_subject, totals
 from spendtui.money import format_plain, format_usd, ratio_nano
 from spendtui.periods import Period, last_months, month_bounds
 
@@ -24,9 +24,14 @@ def change_pct(current: int, previous: int) -> float | None:
 
 
 def pct(part: int, whole: int) -> float | None:
+    """part / whole as a percentage rounded half-up to 0.01 (integer arithmetic: exact and fast)."""
     if not whole:
         return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    numerator, denominator = part * 10_000, whole
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    hundredths = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return (hundredths if numerator >= 0 else -hundredths) / 100
 
 
 @dataclass
@@ -203,13 +208,8 @@ def overview(q: Query, period: Period, scope: Scope) -> Overview:
 
 def totals_spend(q: Query, period: Period, scope: Scope) -> tuple[int, bool]:
     """Spend of a period and whether estimates are part of it (cheaper than full totals)."""
-    source, params = q.daily_rows(period, scope, ["category", "est", "amount_nano"])
-    row = q.store.query(
-        f"""SELECT COALESCE(SUM(amount_nano), 0), COALESCE(MAX(est = 1 AND amount_nano != 0), 0) FROM ({source})
-            WHERE est IN (0, 1) AND category IN ('subscription', 'overage', 'api')""",
-        params,
-    )[0]
-    return row[0], bool(row[1])
+    total = combined(provider_sums(q, period, scope))
+    return total.spend, total.estimated
 
 
 @dataclass
@@ -238,13 +238,13 @@ def month_over_month(q: Query, scope: Scope, last_day: date, count: int = 12) ->
     """Spend, requests and $/request per calendar month, the ``count`` months ending at last_day's."""
     months = last_months(last_day, count)
     span = Period(month_bounds(months[0])[0], month_bounds(months[-1])[1], "range")
-    source, params = q.daily_rows(span, scope, ["day", "provider", "category", "est", "amount_nano", "requests"])
+    source, params = q.summary_rows(span, scope, ["provider", "category", "est", "amount_nano", "requests"], month=True)
     rows = {m: MonthRow(m, 0, None, 0, {}) for m in months}
     per_provider_requests: dict[tuple[str, str], int | None] = {}
     usage: dict[tuple[str, str], int] = {}
     for month, provider, category, amount, requests in q.store.query(
-        f"""SELECT substr(day, 1, 7), provider, category, SUM(amount_nano), SUM(requests) FROM ({source})
-            WHERE est IN (0, 1) GROUP BY substr(day, 1, 7), provider, category""",
+        f"""SELECT month, provider, category, SUM(amount_nano), SUM(requests) FROM ({source})
+            WHERE est IN (0, 1) GROUP BY month, provider, category""",
         params,
     ):
         row = rows[month]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -43,19 +43,36 @@ class Scope:
 Segment = tuple[int, date, date]  # (subject, first day, last day), inclusive
 
 
-def month_split(first: date, last: date) -> tuple[list[str], list[tuple[date, date]]]:
-    """Whole calendar months inside first..last, and the partial-month day ranges at its edges."""
-    months: list[str] = []
+def split_span(
+    first: date, last: date, later: Callable[[date, date], bool] | None = None, *, years: bool = True
+) -> tuple[list[str], list[str], list[tuple[date, date]]]:
+    """Whole years and months inside first..last, and the day ranges left at the edges.
+
+    A year or month counts as whole when the span covers it from its first day, and either its
+    last day or, past ``last``, the rollups hold nothing more in it (``later(last, unit_end)`` is
+    False): a month-to-date then reads one monthly row per key instead of a row per day.
+    """
+    whole_years: list[str] = []
+    whole_months: list[str] = []
     edges: list[tuple[date, date]] = []
+
+    def whole(unit_end: date) -> bool:
+        return unit_end <= last or (later is not None and not later(last, unit_end))
+
     cursor = first
     while cursor <= last:
-        month_last = add_months(cursor, 1) - timedelta(days=1)
-        if cursor.day == 1 and month_last <= last:
-            months.append(cursor.isoformat()[:7])
+        year_end = date(cursor.year, 12, 31)
+        if years and cursor.month == 1 and cursor.day == 1 and whole(year_end):
+            whole_years.append(str(cursor.year))
+            cursor = year_end + timedelta(days=1)
+            continue
+        month_end = add_months(cursor, 1) - timedelta(days=1)
+        if cursor.day == 1 and whole(month_end):
+            whole_months.append(cursor.isoformat()[:7])
         else:
-            edges.append((cursor, min(month_last, last)))
-        cursor = month_last + timedelta(days=1)
-    return months, edges
+            edges.append((cursor, min(month_end, last)))
+        cursor = month_end + timedelta(days=1)
+    return whole_years, whole_months, edges
 
 
 class Query:
@@ -66,13 +83,8 @@ class Query:
         self.timezone = timezone
         self.today = today
 
-    def looking_ahead(self, through: date) -> Query:
-        """A query that reads rollup days up to ``through``: the seat fees a projection adds."""
-        return Query(self.store, self.timezone, max(self.today, through))
-
     def observed(self, period: Period) -> Period:
-        """The part of a period up to today: rollups hold seat fees accruing later this month
-        (projections read them), but spend is what has accrued so far."""
+        """The part of a period up to today: spend is what has accrued so far."""
         if period.end <= self.today:
             return period
         return Period(period.start, max(self.today, period.start - timedelta(days=1)), "range")
@@ -126,73 +138,103 @@ class Query:
         picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(columns))
         return f"(SELECT {picks} FROM json_each(?))", json.dumps(rows)
 
+    def has_data_after(self, after: date, until: date) -> bool:
+        """Whether any rollup day lies in (after, until]: then a unit ending at ``until`` is not whole."""
+        return bool(
+            self.store.scalar(
+                "SELECT EXISTS (SELECT 1 FROM roll_org_day WHERE day > ? AND day <= ?)",
+                (after.isoformat(), until.isoformat()),
+            )
+        )
+
+    def _split(self, first: date, last: date, *, years: bool) -> tuple[list[str], list[str], list[tuple[date, date]]]:
+        return split_span(first, last, self.has_data_after, years=years)
+
     def subject_rows(self, period: Period, scope: Scope, columns: list[str], *, month: bool = False) -> tuple[str, list]:
         """SQL selecting ``columns`` of per-subject rollup rows in the period and scope.
 
-        ``columns`` are roll_month/roll_day column names; ``month=True`` adds a ``month`` column
-        (YYYY-MM) so callers can group by calendar month.
+        ``columns`` are rollup column names; ``month=True`` adds a ``month`` column (YYYY-MM) so
+        callers can group by calendar month (no yearly rows are read then).
         """
         period = self.observed(period)
         segments = self.segments(scope, period.start, period.end)
         names = list(columns) + (["month"] if month else [])
-        month_cols = ", ".join(f"r.{c}" for c in names)
-        day_cols = ", ".join("substr(r.day, 1, 7) AS month" if c == "month" else f"r.{c}" for c in names)
-        provider_sql = " AND r.provider = ?" if scope.provider else ""
-        provider_params = [scope.provider] if scope.provider else []
-        parts: list[str] = []
-        params: list = []
         if segments is None:
-            months, edges = month_split(period.start, period.end)
-            if months:
-                marks = ",".join("?" * len(months))
-                parts.append(f"SELECT {month_cols} FROM roll_month r WHERE r.month IN ({marks}){provider_sql}")
-                params += months + provider_params
-            for start, end in edges:
-                parts.append(f"SELECT {day_cols} FROM roll_day r WHERE r.day BETWEEN ? AND ?{provider_sql}")
-                params += [start.isoformat(), end.isoformat()] + provider_params
-        else:
-            sql, more = self.segment_rows([(None, *seg) for seg in segments], names, provider=scope.provider)
-            parts.append(sql)
-            params += more
-        if not parts:
-            return "SELECT " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
-        return " UNION ALL ".join(parts), params
+            segments_all = [(None, None, period.start, period.end)]
+            return self.segment_rows(segments_all, names, provider=scope.provider, by_month=month, tagged=False)
+        return self.segment_rows([(None, *seg) for seg in segments], names, provider=scope.provider, by_month=month)
 
     def segment_rows(
-        self, segments: list[tuple[object, int, date, date]], names: list[str], *, provider: str | None = None
+        self,
+        segments: list[tuple[object, int | None, date, date]],
+        names: list[str],
+        *,
+        provider: str | None = None,
+        by_month: bool = False,
+        tagged: bool = True,
     ) -> tuple[str, list]:
-        """SQL selecting ``names`` plus ``tag`` from rollup rows of (tag, subject, first, last) segments.
+        """SQL selecting ``tag`` and ``names`` from the rollup rows of (tag, subject, first, last) segments.
 
-        Whole months inside a segment read roll_month, its edge days roll_day. The tag (a team id,
-        say) lets one query serve many scopes at once.
+        Whole years read roll_year, whole months roll_month, edge days roll_day; a subject of None
+        means every subject (the org). The tag (a team id, say) lets one query serve many scopes.
         """
-        month_rows, day_rows = [], []
-        for tag, subject, start, end in segments:
-            months, edges = month_split(start, end)
-            month_rows += [(tag, subject, m) for m in months]
-            day_rows += [(tag, subject, a.isoformat(), b.isoformat()) for a, b in edges]
-        month_cols = ", ".join(["s.tag"] + [f"r.{c}" for c in names])
-        day_cols = ", ".join(["s.tag"] + ["substr(r.day, 1, 7) AS month" if c == "month" else f"r.{c}" for c in names])
+        parts, params = [], []
         provider_sql = " AND r.provider = ?" if provider else ""
         provider_params = [provider] if provider else []
-        parts, params = [], []
-        if month_rows:
-            rows_sql, rows_json = self._rows_param(["tag", "subject", "month"], month_rows)
+        tag = "s.tag" if tagged else "NULL AS tag"
+
+        def columns(unit: str) -> str:
+            picked = []
+            for name in names:
+                if name == "month":
+                    picked.append({"day": "substr(r.day, 1, 7) AS month", "month": "r.month", "year": "NULL AS month"}[unit])
+                else:
+                    picked.append(f"r.{name}")
+            return ", ".join([tag] + picked)
+
+        per_unit: dict[str, list[tuple]] = {"year": [], "month": [], "day": []}
+        for seg_tag, subject, start, end in segments:
+            years, months, edges = self._split(start, end, years=not by_month)
+            per_unit["year"] += [(seg_tag, subject, y) for y in years]
+            per_unit["month"] += [(seg_tag, subject, m) for m in months]
+            per_unit["day"] += [(seg_tag, subject, a.isoformat(), b.isoformat()) for a, b in edges]
+        for unit, table, match in (
+            ("year", "roll_year", "r.year = s.unit"),
+            ("month", "roll_month", "r.month = s.unit"),
+            ("day", "roll_day", "r.day BETWEEN s.first AND s.last"),
+        ):
+            rows = per_unit[unit]
+            if not rows:
+                continue
+            if not tagged:  # the whole org: plain range reads on the rollup's time index
+                for row in rows:
+                    if unit == "day":
+                        parts.append(f"SELECT {columns(unit)} FROM {table} r WHERE r.day BETWEEN ? AND ?{provider_sql}")
+                        params += [row[2], row[3]] + provider_params
+                    else:
+                        parts.append(f"SELECT {columns(unit)} FROM {table} r WHERE r.{unit} = ?{provider_sql}")
+                        params += [row[2]] + provider_params
+                continue
+            keys = ["tag", "subject", "first", "last"] if unit == "day" else ["tag", "subject", "unit"]
+            rows_sql, rows_json = self._rows_param(keys, rows)
             parts.append(
-                f"SELECT {month_cols} FROM {rows_sql} s JOIN roll_month r "
-                f"ON r.subject = s.subject AND r.month = s.month WHERE 1{provider_sql}"
-            )
-            params += [rows_json] + provider_params
-        if day_rows:
-            rows_sql, rows_json = self._rows_param(["tag", "subject", "first", "last"], day_rows)
-            parts.append(
-                f"SELECT {day_cols} FROM {rows_sql} s JOIN roll_day r "
-                f"ON r.subject = s.subject AND r.day BETWEEN s.first AND s.last WHERE 1{provider_sql}"
+                f"SELECT {columns(unit)} FROM {rows_sql} s JOIN {table} r "
+                f"ON r.subject = s.subject AND {match} WHERE 1{provider_sql}"
             )
             params += [rows_json] + provider_params
         if not parts:
             return "SELECT NULL AS tag, " + ", ".join(f"NULL AS {c}" for c in names) + " WHERE 0", []
         return " UNION ALL ".join(parts), params
+
+    def summary_rows(self, period: Period, scope: Scope, columns: list[str], *, month: bool = False) -> tuple[str, list]:
+        """SQL for totals with no per-person grain: the small org day table for the org, else the
+        coarsest per-subject rollups (a team's year reads yearly rows, not 365 daily ones)."""
+        if scope.team or scope.user:
+            return self.subject_rows(period, scope, columns, month=month)
+        sql, params = self.daily_rows(period, scope, ["day", *columns] if month else columns)
+        if not month:
+            return sql, params
+        return f"SELECT substr(day, 1, 7) AS month, {', '.join(columns)} FROM ({sql})", params
 
     def daily_rows(self, period: Period, scope: Scope, columns: list[str]) -> tuple[str, list]:
         """SQL selecting ``columns`` of day-grain rollup rows (org-wide or per subject) in the period."""

@@ -83,18 +83,44 @@ class SeatMonth:
 
 
 def seat_growth(q: Query, scope: Scope, last_day: date, count: int = 12) -> list[SeatMonth]:
-    """Per month and provider: people holding a seat that month, and that provider's spend per seat."""
+    """Per month and provider: people holding a seat that month, and that provider's spend per seat.
+
+    Seat holders come from ``seats`` (in scope on a day the seat was active), spend from the
+    monthly totals: neither needs a per-person scan of the rollups.
+    """
     months = last_months(last_day, count)
-    span = Period(month_bounds(months[0])[0], month_bounds(months[-1])[1])
-    source, params = q.subject_rows(span, scope, ["subject", "provider", "category", "est", "amount_nano"], month=True)
-    rows = q.store.query(
-        f"""SELECT month, provider,
-                   COUNT(DISTINCT CASE WHEN category = 'subscription' THEN subject END),
-                   SUM(CASE WHEN category IN ('subscription', 'overage', 'api') THEN amount_nano ELSE 0 END)
-            FROM ({source}) WHERE est IN (0, 1) GROUP BY month, provider ORDER BY month, provider""",
-        params,
+    span = q.observed(Period(month_bounds(months[0])[0], month_bounds(months[-1])[1]))
+    source, params = q.summary_rows(span, scope, ["provider", "category", "est", "amount_nano"], month=True)
+    spend = {
+        (month, provider): amount
+        for month, provider, amount in q.store.query(
+            f"""SELECT month, provider, SUM(amount_nano) FROM ({source})
+                WHERE est IN (0, 1) AND category IN ('subscription', 'overage', 'api') GROUP BY month, provider""",
+            params,
+        )
+    }
+    segments = q.segments(scope, span.start, span.end)
+    in_scope = None if segments is None else {}
+    for subject, start, end in segments or ():
+        in_scope.setdefault(subject, []).append((start.isoformat(), end.isoformat()))
+    holders: dict[tuple[str, str], set[int]] = {}
+    seats = q.store.query(
+        "SELECT provider, person_id, active_from, COALESCE(active_to, '9999-12-31') FROM seats"
+        + (" WHERE provider = ?" if scope.provider else ""),
+        [scope.provider] if scope.provider else [],
     )
-    return [SeatMonth(*row) for row in rows]
+    for month in months:
+        first, last = (d.isoformat() for d in month_bounds(month))
+        last = min(last, span.end.isoformat())
+        for provider, person, active_from, active_to in seats:
+            start, end = max(first, active_from), min(last, active_to)
+            if start > end:
+                continue
+            if in_scope is not None and not any(a <= end and start <= b for a, b in in_scope.get(person, ())):
+                continue
+            holders.setdefault((month, provider), set()).add(person)
+    keys = sorted(set(holders) | set(spend))
+    return [SeatMonth(m, p, len(holders.get((m, p), ())), spend.get((m, p), 0)) for m, p in keys]
 
 
 @dataclass

@@ -79,8 +79,11 @@ class SubjectSums(Sums):
 
 def top_key(values: dict[tuple[str, str], int]) -> tuple[str, str] | None:
     """The key with the largest value (ties broken by name); None when nothing has value."""
-    ranked = sorted(((v, k) for k, v in values.items() if v > 0), key=lambda t: (-t[0], t[1]))
-    return ranked[0][1] if ranked else None
+    best = None
+    for key, value in values.items():
+        if value > 0 and (best is None or value > best[0] or (value == best[0] and key < best[1])):
+            best = (value, key)
+    return best[1] if best else None
 
 
 @dataclass
@@ -113,26 +116,65 @@ def totals(q: Query, period: Period, scope: Scope) -> Totals:
     source, params = q.subject_rows(
         period, scope, ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
     )
-    rows = q.store.query(
+    rows = q.store.tuples(
         f"""SELECT subject, provider, model, category, SUM(amount_nano), SUM(requests),
                    MAX(est = 1 AND amount_nano != 0)
             FROM ({source}) WHERE est IN (0, 1)
             GROUP BY subject, provider, model, category""",
         params,
     )
-    result = Totals()
+    # Fold into flat dicts first (one pass, no objects per row), then build the slices from them.
+    by_person: dict[tuple, list] = {}
+    by_model: dict[tuple, list] = {}
+    person_models: dict[int, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for subject, provider, model, category, amount, requests, estimated in rows:
+        for table, key in ((by_person, (subject, provider, category)), (by_model, (provider, model, category))):
+            slot = table.get(key)
+            if slot is None:
+                table[key] = [amount, requests, estimated]
+            else:
+                slot[0] += amount
+                if requests is not None:
+                    slot[1] = (slot[1] or 0) + requests
+                slot[2] = slot[2] or estimated
+        if category in USAGE_CATEGORIES:
+            person_models[subject][(provider, model)] += amount
+    result = Totals()
+    for (subject, provider, category), (amount, requests, estimated) in by_person.items():
         estimated = bool(estimated)
         result.all.add(category, amount, requests, estimated)
         result.providers[provider].add(category, amount, requests, estimated)
         person = result.subjects[subject]
         person.add(category, amount, requests, estimated)
         person.by_provider[provider].add(category, amount, requests, estimated)
+    for (provider, model, category), (amount, requests, estimated) in by_model.items():
         if category != "subscription":
-            result.models[(provider, model)].add(category, amount, requests, estimated)
-            if category in USAGE_CATEGORIES:
-                person.models[(provider, model)] += amount
+            result.models[(provider, model)].add(category, amount, requests, bool(estimated))
+    for subject, models in person_models.items():
+        result.subjects[subject].models = models
     return result
+
+
+def provider_sums(q: Query, period: Period, scope: Scope) -> dict[str, Sums]:
+    """Money and requests per provider with no per-person grain: cheap for any scope and period."""
+    source, params = q.summary_rows(period, scope, ["provider", "category", "est", "amount_nano", "requests"])
+    result: dict[str, Sums] = defaultdict(Sums)
+    for provider, category, amount, requests, estimated in q.store.query(
+        f"""SELECT provider, category, SUM(amount_nano), SUM(requests), MAX(est = 1 AND amount_nano != 0)
+            FROM ({source}) WHERE est IN (0, 1) GROUP BY provider, category""",
+        params,
+    ):
+        result[provider].add(category, amount, requests, bool(estimated))
+    return result
+
+
+def combined(sums: dict[str, Sums]) -> Sums:
+    total = Sums()
+    for part in sums.values():
+        for category, amount in part.categories.items():
+            total.add(category, amount, None, part.estimated)
+        total.requests = _add_requests(total.requests, part.requests)
+    return total
 
 
 def spend_by_subject(q: Query, period: Period, scope: Scope) -> dict[int, int]:

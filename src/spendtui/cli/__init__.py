@@ -20,8 +20,10 @@ COMMANDS = {
     "backup": "spendtui.cli.org:backup",
     "budget": "spendtui.cli.budget:budget",
     "demo": "spendtui.cli.demo:demo",
-    "people": "spendtui.cli.org:people",
+    "import": "spendtui.cli.importing:import_command",
+    "imports": "spendtui.cli.importing:imports",
     "invoice": "spendtui.cli.invoices:invoice",
+    "people": "spendtui.cli.org:people",
     "report": "spendtui.cli.report:report",
     "seats": "spendtui.cli.org:seats",
     "status": "spendtui.cli.status:status",
@@ -29,7 +31,27 @@ COMMANDS = {
 }
 
 
+class Failure(click.ClickException):
+    """One of our errors as click reports it: our message, our exit code (also under CliRunner)."""
+
+    def __init__(self, error: SpendtuiError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:
+        click.echo(f"spendtui: error: {self.message}", err=True, file=file)
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SpendtuiError as error:
+            raise Failure(error) from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -62,7 +84,8 @@ def cli(ctx: click.Context, demo: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning our errors into the exit codes cli.md promises."""
     try:
-        cli.main(args=argv, prog_name="spendtui", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(N)'s code instead of raising it.
+        code = cli.main(args=argv, prog_name="spendtui", standalone_mode=False)
     except click.exceptions.Exit as done:
         raise SystemExit(done.exit_code) from None
     except click.ClickException as error:
@@ -77,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise SystemExit(130) from None
-    raise SystemExit(0)
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

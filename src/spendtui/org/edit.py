@@ -246,10 +246,8 @@ class Recorder:
 
     def touch_seat(self, provider: str, active_from: str, active_to: str | None) -> None:
         """A seat accrues from its start through its end, or through the rollups' horizon when open."""
-        from spendtui.store import rollup
-
         through = self.store.meta("rollup.through")
-        horizon = date.fromisoformat(through) if through else rollup.accrual_horizon(self.today or date.today())
+        horizon = date.fromisoformat(through) if through else (self.today or date.today())
         last = date.fromisoformat(active_to) if active_to else horizon
         self.touch(provider, date.fromisoformat(active_from), max(last, date.fromisoformat(active_from)))
 

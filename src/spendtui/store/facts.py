@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from spendtui.store import Store
-from spendtui.store.identity import account_ids, person_ids
+from spendtui.store.identity import account_ids, normalize_email, person_ids
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,30 +115,48 @@ def _values(frame: pd.DataFrame, name: str, default: Any) -> list[Any]:
     """A column as plain Python values (no numpy scalars, NaN as None), or the default."""
     if name not in frame.columns:
         return [default] * len(frame)
+    import numpy as np
+
     column = frame[name]
-    values = column.astype(object).where(column.notna(), None).tolist()
+    if column.dtype.kind in "iub" and isinstance(column.dtype, np.dtype):  # numpy ints hold no missing values
+        return column.to_numpy().tolist()
+    missing = column.isna().to_numpy()
+    if column.dtype.kind == "f":  # a float column of whole numbers (NaN forced it to float)
+        values = [None if m else int(v) for v, m in zip(column.tolist(), missing.tolist())]
+    elif missing.any():
+        values = column.to_numpy(dtype=object, na_value=None).tolist()
+    else:
+        return column.to_numpy(dtype=object).tolist()
     if default is not None:
         values = [default if v is None else v for v in values]
-    if column.dtype.kind == "f":  # a float column of whole numbers (NaN forced it to float)
-        values = [None if v is None else int(v) for v in values]
     return values
 
 
 def _resolve_subjects(
     store: Store, provider: str, frame: pd.DataFrame
 ) -> tuple[list[int | None], list[int | None], int]:
-    emails = _values(frame, "email", None)
-    kinds = _values(frame, "account_kind", None)
-    ids = _values(frame, "account_id", None)
-    labels = _values(frame, "account_label", None)
-    people = person_ids(store, (e for e in emails if e))
-    needed = {(k, x, lab) for e, k, x, lab in zip(emails, kinds, ids, labels) if not e}
-    if any(k is None or x is None for k, x, _ in needed):
-        raise BatchError("every record needs an email or an (account_kind, account_id)")
-    accounts = account_ids(store, provider, needed)
-    person_col = [people[e.strip().lower()] if e else None for e in emails]
-    account_col = [None if e else accounts[(k, x)] for e, k, x in zip(emails, kinds, ids)]
-    return person_col, account_col, len(people)
+    """people.id or accounts.id per record, looked up once per distinct email or account."""
+    import numpy as np
+    import pandas as pd
+
+    emails = pd.Series(_values(frame, "email", None), dtype=object)
+    codes, distinct = pd.factorize(emails)  # None -> code -1
+    people = person_ids(store, (e for e in distinct if e))
+    by_code = np.array([people[normalize_email(e)] if e else None for e in distinct] + [None], dtype=object)
+    person_col = by_code[codes]
+    account_col: list[int | None] = [None] * len(frame)
+    unnamed = np.flatnonzero(np.equal(person_col, None)).tolist()
+    if unnamed:
+        kinds = _values(frame, "account_kind", None)
+        ids = _values(frame, "account_id", None)
+        labels = _values(frame, "account_label", None)
+        needed = {(kinds[i], ids[i], labels[i]) for i in unnamed}
+        if any(k is None or x is None for k, x, _ in needed):
+            raise BatchError("every record needs an email or an (account_kind, account_id)")
+        accounts = account_ids(store, provider, needed)
+        for i in unnamed:
+            account_col[i] = accounts[(kinds[i], ids[i])]
+    return person_col.tolist(), account_col, len(people)
 
 
 _STAGE_COLUMNS = (
@@ -161,26 +179,27 @@ def write_facts(
     frame = _frame(batch.rows, FACT_INPUT)
     result = WriteResult(rows=len(frame), providers={batch.provider})
     with store.transaction() as conn:
-        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_facts ({', '.join(_STAGE_COLUMNS)})")
-        conn.execute("DELETE FROM stage_facts")
+        conn.execute("DROP TABLE IF EXISTS temp.stage_facts")
         if len(frame):
             _stage(store, batch, frame, import_id, sync_run_id, result)
+        else:
+            conn.execute(f"CREATE TEMP TABLE stage_facts ({', '.join(_STAGE_COLUMNS)})")
         removed_range = _apply_replacements(conn, batch, result)
         if len(frame) or removed_range:
             _merge(conn, batch, result)
         bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
-        if bounds:
+        if bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
             rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
-        conn.execute("DELETE FROM stage_facts")
+        conn.execute("DROP TABLE temp.stage_facts")
     return result
 
 
 def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
     keys = _values(frame, "key", None)
-    if any(k is None for k in keys):
+    if None in keys:
         raise BatchError("every record needs a natural key")
-    prefix = f"{batch.provider}|{batch.stream}|"
-    hashed = [natural_key(prefix + str(k)) for k in keys]
+    prefix, blake2b = f"{batch.provider}|{batch.stream}|".encode(), hashlib.blake2b
+    hashed = [blake2b(prefix + str(k).encode(), digest_size=16).digest() for k in keys]  # natural_key(), inlined
     if len(set(hashed)) != len(hashed):
         raise BatchError(f"{batch.source}: two records share a natural key (add an occurrence index)")
     categories = _values(frame, "category", None)
@@ -188,8 +207,9 @@ def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
         raise BatchError(f"unknown categories: {sorted(set(categories) - set(CATEGORIES), key=str)}")
     ts = _values(frame, "ts_ms", None)
     days = _values(frame, "day", None)
-    days = [d if d is not None else (_utc_day(t) if t is not None else None) for d, t in zip(days, ts)]
-    if any(d is None for d in days):
+    if None in days:
+        days = [d if d is not None else (_utc_day(t) if t is not None else None) for d, t in zip(days, ts)]
+    if None in days:
         raise BatchError("every record needs a day or an instant")
     person_col, account_col, result.people = _resolve_subjects(store, batch.provider, frame)
     n = len(frame)
@@ -213,9 +233,35 @@ def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
         [sync_run_id] * n,
         _values(frame, "attrs", None),
     ]
-    marks = ",".join("?" * len(_STAGE_COLUMNS))
-    store.conn.executemany(f"INSERT INTO stage_facts VALUES ({marks})", zip(*columns))
+    # A column with one value for the whole batch (provider, source, import...) becomes the stage
+    # table's default instead of a million bound parameters.
+    defaults = {}
+    for name, values in zip(_STAGE_COLUMNS, columns):
+        if name != "nk" and _sql_literal(values[0]) is not None and values.count(values[0]) == n:
+            defaults[name] = _sql_literal(values[0])
+    conn = store.conn
+    conn.execute(
+        "CREATE TEMP TABLE stage_facts ("
+        + ", ".join(f"{c} DEFAULT {defaults[c]}" if c in defaults else c for c in _STAGE_COLUMNS)
+        + ")"
+    )
+    bound = [(name, values) for name, values in zip(_STAGE_COLUMNS, columns) if name not in defaults]
+    conn.executemany(
+        f"INSERT INTO stage_facts ({', '.join(name for name, _ in bound)}) VALUES ({','.join('?' * len(bound))})",
+        zip(*(values for _, values in bound)),
+    )
     result.first_day, result.last_day = min(days), max(days)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` written as an SQL literal, for the few types a constant column holds; None when not."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _apply_replacements(conn, batch: FactBatch, result: WriteResult) -> tuple[str, str] | None:
@@ -250,25 +296,49 @@ def _apply_replacements(conn, batch: FactBatch, result: WriteResult) -> tuple[st
     return None
 
 
+# What makes a stored record the same as a new one (attrs are side notes: an older export that lacks
+# a column does not make a record new). A record written again unchanged is left alone: it keeps the
+# import or sync run that first wrote it, so undoing a later, overlapping import does not take it
+# away, and re-importing a large file rewrites nothing.
+_COMPARED = (
+    "product", "source", "rank", "ts_ms", "day", "model", "kind", "category", "estimated", "person_id", "account_id",
+    *_MEASURES,
+)  # fmt: skip
+
+
 def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
-    same = " AND ".join(
-        f"f.{c} IS s.{c}" for c in ("model", "kind", "category", "estimated", "person_id", "account_id") + _MEASURES
-    )
-    counts = conn.execute(
-        f"""SELECT COUNT(*) - COUNT(f.id),
-                   COALESCE(SUM(f.rank > s.rank), 0),
-                   COALESCE(SUM(f.rank <= s.rank AND NOT ({same})), 0),
-                   COALESCE(SUM(f.rank <= s.rank AND ({same})), 0)
-            FROM stage_facts s LEFT JOIN usage_facts f ON f.nk = s.nk"""
-    ).fetchone()
-    result.new, result.outranked, result.replaced, result.unchanged = counts
-    result.outranked += result.rows - (sum(counts))
+    """Upsert the stage into usage_facts and count new / replaced / unchanged / outranked records.
+
+    The counts come from the upsert itself (rows inserted, rows changed) rather than from a join
+    of the stage with the facts, which would look every key up a second time; only a stream that
+    holds records of a higher rank pays for counting those.
+    """
+    staged = conn.execute("SELECT COUNT(*) FROM stage_facts").fetchone()[0]
+    outranked = 0
+    higher = staged and conn.execute(
+        """SELECT EXISTS (SELECT 1 FROM usage_facts WHERE provider = ? AND day BETWEEN ? AND ?
+                          AND stream = ? AND rank > ?)""",
+        (batch.provider, result.first_day, result.last_day, batch.stream, batch.rank),
+    ).fetchone()[0]
+    if higher:
+        outranked = conn.execute(
+            "SELECT COUNT(*) FROM stage_facts s JOIN usage_facts f ON f.nk = s.nk WHERE f.rank > s.rank"
+        ).fetchone()[0]
+    before = conn.execute("SELECT MAX(id) FROM usage_facts").fetchone()[0] or 0
+    changes = conn.total_changes
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
+    changed = " OR ".join(f"usage_facts.{c} IS NOT excluded.{c}" for c in _COMPARED)
     conn.execute(
         f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
             SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true
-            ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= usage_facts.rank"""
+            ON CONFLICT(nk) DO UPDATE SET {updates}
+            WHERE excluded.rank >= usage_facts.rank AND ({changed})"""
     )
+    written = conn.total_changes - changes
+    result.new = conn.execute("SELECT COUNT(*) FROM usage_facts WHERE id > ?", (before,)).fetchone()[0]
+    result.replaced = written - result.new
+    result.outranked = outranked + (result.rows - staged)  # (day buckets a higher rank holds left the stage)
+    result.unchanged = staged - result.new - result.replaced - outranked
 
 
 def write_period_amounts(
@@ -314,13 +384,21 @@ def write_period_amounts(
         }
         result.new = sum(1 for k in keys if k not in existing)
         result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
-        result.replaced = len(keys) - result.new - result.outranked
         updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in names.split(",")[1:])
-        conn.executemany(
-            f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})
-                ON CONFLICT(nk) DO UPDATE SET {updates} WHERE excluded.rank >= period_amounts.rank""",
-            zip(*columns),
+        # As in _merge: an amount written again unchanged is left alone (it keeps its import).
+        changed = " OR ".join(
+            f"period_amounts.{c.strip()} IS NOT excluded.{c.strip()}"
+            for c in names.split(",")[1:]
+            if c.strip() not in ("import_id", "attrs")
         )
+        written = conn.executemany(
+            f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})
+                ON CONFLICT(nk) DO UPDATE SET {updates}
+                WHERE excluded.rank >= period_amounts.rank AND ({changed})""",
+            zip(*columns),
+        ).rowcount
+        result.replaced = written - result.new
+        result.unchanged = len(keys) - result.new - result.outranked - result.replaced
         result.first_day, result.last_day = min(starts), max(ends)
         rollup.refresh(store, [provider], date.fromisoformat(result.first_day), date.fromisoformat(result.last_day))
     return result

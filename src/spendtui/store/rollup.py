@@ -1,4 +1,4 @@
-"""Daily and monthly rollups, rebuilt from facts, seats and period amounts (never running counters).
+"""Daily, monthly and yearly rollups, rebuilt from facts, seats and period amounts (never running counters).
 
 A refresh recomputes a provider's days ``first .. last`` from scratch inside the caller's
 transaction. What a rollup depends on besides the facts (the reporting time zone, configured seat
@@ -37,29 +37,29 @@ def _params(store: Store) -> dict:
     return json.loads(raw) if raw else {"timezone": "UTC", "seat_prices": {}}
 
 
-def accrual_horizon(today: date) -> date:
-    """Seat fees accrue through the end of today's month (the projection needs the rest of it)."""
-    return _month_end(today)
-
-
 def configure(store: Store, timezone: str, seat_prices: dict[str, int], today: date) -> bool:
-    """Bring the rollups in line with the settings; returns False when they are stale but read-only."""
+    """Bring the rollups in line with the settings and today; False when stale but read-only.
+
+    Seat fees accrue in the rollups through today (spend is what has accrued so far); a
+    projection adds the rest of the month from ``seats`` itself (``seat_accrual_sql``).
+    """
     wanted = {"timezone": timezone, "seat_prices": {k: seat_prices[k] for k in sorted(seat_prices)}}
-    horizon = accrual_horizon(today)
+    horizon = today
     stored = store.meta(_PARAMS_KEY)
     through = store.meta(_THROUGH_KEY)
-    if stored and json.loads(stored) == wanted and through and through >= horizon.isoformat():
+    same = bool(stored) and json.loads(stored) == wanted
+    if same and through == horizon.isoformat():
         return True
     if store.read_only:
         return False
     with store.transaction():
-        if stored and json.loads(stored) == wanted and through:
-            store.set_meta(_THROUGH_KEY, horizon.isoformat())
-            start = date.fromisoformat(through) + timedelta(days=1)
-            refresh(store, providers_with_data(store), start, horizon)
+        store.set_meta(_THROUGH_KEY, horizon.isoformat())
+        if same and through:
+            # The day moved: accrue seat fees up to the new today (or take back days past it).
+            moved = sorted([date.fromisoformat(through), horizon])
+            refresh(store, providers_with_data(store), moved[0] + timedelta(days=1), moved[1])
         else:
             store.set_meta(_PARAMS_KEY, json.dumps(wanted))
-            store.set_meta(_THROUGH_KEY, horizon.isoformat())
             rebuild_all(store)
     return True
 
@@ -77,7 +77,7 @@ def providers_with_data(store: Store) -> list[str]:
 def rebuild_all(store: Store) -> None:
     """Drop and recompute every rollup (after a time zone or seat price change, or a merge)."""
     with store.transaction() as conn:
-        for table in ("roll_day", "roll_month", "roll_org_day"):
+        for table in ("roll_day", "roll_month", "roll_year", "roll_org_day"):
             conn.execute(f"DELETE FROM {table}")
         for provider in providers_with_data(store):
             span = store.query(
@@ -131,10 +131,10 @@ def refresh(store: Store, providers: list[str], first: date, last: date) -> None
     with store.transaction():
         for provider in providers:
             start, end = _widen_for_period_amounts(store, provider, first, last)
-            seat_price = params["seat_prices"].get(provider)
-            _rebuild_days(store, provider, start, end, params["timezone"], seat_price, through)
+            _rebuild_days(store, provider, start, end, params["timezone"], through)
             _rebuild_org_days(store, provider, start, end)
             _rebuild_months(store, provider, start, end)
+            _rebuild_years(store, provider, start, end)
 
 
 def _widen_for_period_amounts(store: Store, provider: str, first: date, last: date) -> tuple[date, date]:
@@ -161,7 +161,7 @@ def _local_day_sql(timezone: str, first: date, last: date) -> str:
 
 
 def _rebuild_days(
-    store: Store, provider: str, first: date, last: date, timezone: str, seat_price: int | None, through: str | None
+    store: Store, provider: str, first: date, last: date, timezone: str, through: str | None
 ) -> None:
     conn = store.conn
     a, b = first.isoformat(), last.isoformat()
@@ -190,7 +190,7 @@ def _rebuild_days(
     _insert_spread_amounts(store, provider, first, last)
     accrue_to = min(last, date.fromisoformat(through)) if through else last
     if accrue_to >= first:
-        _insert_seat_accruals(store, provider, first, accrue_to, seat_price)
+        _insert_seat_accruals(store, provider, first, accrue_to)
     # An estimate stands alone only on days with no billed usage of the same provider.
     conn.execute(
         f"""UPDATE roll_day SET est = 2
@@ -265,29 +265,38 @@ def _period_start(day: date, anchor: int) -> date:
     return previous.replace(day=min(anchor, _month_end(previous).day))
 
 
-def _insert_seat_accruals(store: Store, provider: str, first: date, last: date, seat_price: int | None) -> None:
-    """A seat's fee accrues evenly over its billing period's days, the remainder on the last day."""
-    anchors = [row[0] for row in store.query("SELECT DISTINCT billing_day FROM seats WHERE provider = ?", (provider,))]
-    if not anchors:
-        return
+def seat_accrual_sql(store: Store, provider: str | None, first: date, last: date) -> tuple[str, dict]:
+    """SQL yielding (day, provider, subject, plan, amount_nano) of seat fees accruing first..last.
+
+    A fee accrues evenly over its billing period's days, the remainder on the period's last day,
+    so a full period sums to the fee. Reads a temp calendar this call fills.
+    """
+    where = "provider = :p" if provider else "1"
+    anchors = [row[0] for row in store.query(f"SELECT DISTINCT billing_day FROM seats WHERE {where}", {"p": provider})]
     conn = store.conn
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS billing_calendar (day, anchor, period_end, period_days)")
     conn.execute("DELETE FROM billing_calendar")
     conn.executemany("INSERT INTO billing_calendar VALUES (?, ?, ?, ?)", _billing_calendar(first, last, anchors))
-    conn.execute(
+    sql = f"""SELECT c.day AS day, s.provider AS provider, s.person_id AS subject, s.plan AS plan,
+                     CASE WHEN c.day = c.period_end THEN s.fee - (c.period_days - 1) * (s.fee / c.period_days)
+                          ELSE s.fee / c.period_days END AS amount_nano
+              FROM (SELECT *, COALESCE(monthly_fee_nano, json_extract(:prices, '$.' || provider)) AS fee
+                    FROM seats WHERE {where}) s
+              JOIN billing_calendar c ON c.anchor = s.billing_day AND c.day >= s.active_from
+                   AND (s.active_to IS NULL OR c.day <= s.active_to)
+              WHERE s.fee IS NOT NULL"""
+    return sql, {"p": provider, "prices": json.dumps(_params(store)["seat_prices"])}
+
+
+def _insert_seat_accruals(store: Store, provider: str, first: date, last: date) -> None:
+    source, params = seat_accrual_sql(store, provider, first, last)
+    store.conn.execute(
         f"""INSERT INTO roll_day (day, provider, product, subject, model, category, est, spread, {_MEASURES})
-            SELECT c.day, :p, 'seat', s.person_id, s.plan, 'subscription', 0, 0,
-                   SUM(CASE WHEN c.day = c.period_end THEN s.fee - (c.period_days - 1) * (s.fee / c.period_days)
-                            ELSE s.fee / c.period_days END),
+            SELECT day, provider, 'seat', subject, plan, 'subscription', 0, 0, SUM(amount_nano),
                    NULL, 0, 0, 0, 0, COUNT(*)
-            FROM (SELECT *, COALESCE(monthly_fee_nano, :price) AS fee FROM seats WHERE provider = :p) s
-            JOIN billing_calendar c ON c.anchor = s.billing_day AND c.day >= s.active_from
-                 AND (s.active_to IS NULL OR c.day <= s.active_to)
-            WHERE s.fee IS NOT NULL
-            GROUP BY c.day, s.person_id, s.plan""",
-        {"p": provider, "price": seat_price},
+            FROM ({source}) GROUP BY day, subject, plan""",
+        params,
     )
-    conn.execute("DELETE FROM billing_calendar")
 
 
 def _rebuild_org_days(store: Store, provider: str, first: date, last: date) -> None:
@@ -314,4 +323,17 @@ def _rebuild_months(store: Store, provider: str, first: date, last: date) -> Non
             FROM roll_day WHERE provider = ? AND day BETWEEN ? AND ?
             GROUP BY substr(day, 1, 7), product, subject, model, category, est""",
         (provider, start.isoformat(), end.isoformat()),
+    )
+
+
+def _rebuild_years(store: Store, provider: str, first: date, last: date) -> None:
+    """roll_month summed per calendar year: a year-to-date figure reads one row per key."""
+    years = (str(first.year), str(last.year))
+    store.conn.execute("DELETE FROM roll_year WHERE provider = ? AND year BETWEEN ? AND ?", (provider, *years))
+    store.conn.execute(
+        f"""INSERT INTO roll_year (year, provider, product, subject, model, category, est, {_MEASURES})
+            SELECT substr(month, 1, 4), provider, product, subject, model, category, est, {_SUMS}, SUM(facts)
+            FROM roll_month WHERE provider = ? AND month BETWEEN ? AND ?
+            GROUP BY substr(month, 1, 4), product, subject, model, category, est""",
+        (provider, f"{years[0]}-01", f"{years[1]}-12"),
     )

@@ -322,6 +322,26 @@ CREATE TABLE roll_month (
 CREATE INDEX roll_month_month ON roll_month(month, provider);
 CREATE INDEX roll_month_subject_month ON roll_month(subject, month);
 
+-- roll_month summed per calendar year (long periods read one row per key).
+CREATE TABLE roll_year (
+    year TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    facts INTEGER NOT NULL
+);
+CREATE INDEX roll_year_year ON roll_year(year, provider);
+CREATE INDEX roll_year_subject_year ON roll_year(subject, year);
+
 -- roll_day summed over subjects: what org-wide figures read.
 CREATE TABLE roll_org_day (
     day TEXT NOT NULL,
