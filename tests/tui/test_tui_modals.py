@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import TODAY, settle
 from textual.widgets import Checkbox, Input, Select
 
@@ -158,3 +160,22 @@ async def test_help_lists_every_key_binding(demo_db, make_app):
 
     for binding in SortableDataTable.BINDINGS:
         assert f"`{binding.key}`" in text
+
+
+async def test_import_modal_imports_a_vendor_export_for_real(demo_db, make_app):
+    """Through importers.run: the Cursor events export lands and the dashboard reloads."""
+    export = Path(__file__).resolve().parents[1] / "data" / "cursor" / "team-usage-events.csv"
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        generation = app.generation
+        await pilot.press("i")
+        await pilot.pause()
+        assert "auto" in [str(v) for _, v in app.screen.query_one("#import-format", Select)._options]
+        app.screen.query_one("#import-paths", Input).value = str(export)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("team-usage-events.csv: imported as #" in m for m in messages(app))
+        assert app.generation > generation  # figures reloaded after the write
+    with open_store(demo_db) as store:
+        assert store.scalar("SELECT COUNT(*) FROM imports") == 1

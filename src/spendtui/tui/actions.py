@@ -1,9 +1,9 @@
 """The editing actions the dashboard offers, each one adapter over a headless function.
 
 The modal screens collect a request; the app runs the matching adapter in a thread worker with a
-Store opened in that thread. Team editing (spendtui.org) and invoice upload (importers.invoices)
-are wired; CSV import and sync live on branches not merged yet, so their adapters raise
-``NotAvailable`` and the app says so. Wiring one is a small change here: call the headless function
+Store opened in that thread. Team editing (spendtui.org), CSV import (importers.run) and invoice
+upload (importers.invoices) are wired; sync lives on a branch not merged yet, so its adapter raises
+``NotAvailable`` and the app says so. Wiring it is a small change here: call the headless function
 and return its summary.
 No Textual in this module, and no editing logic of its own.
 """
@@ -76,7 +76,9 @@ def _missing(what: str, branch: str, command: str) -> NotAvailable:
 
 def import_formats() -> list[str]:
     """The CSV formats the import modal offers besides auto-detection."""
-    return []
+    from spendtui.importers.detect import format_names
+
+    return format_names()
 
 
 def run_sync(store: Store, settings: Settings, request: SyncRequest) -> str:
@@ -85,8 +87,26 @@ def run_sync(store: Store, settings: Settings, request: SyncRequest) -> str:
 
 
 def run_import(store: Store, settings: Settings, request: ImportRequest) -> str:
-    """Import CSV exports; wire to the importers branch's import_files(store, paths, fmt, period, dry_run)."""
-    raise _missing("CSV import from the dashboard", "importers", "spendtui import FILE.csv")
+    """Import CSV exports like `spendtui import`: each file all-or-nothing; a refused file does not stop the others."""
+    from spendtui.importers.run import import_files, parse_period_option
+
+    summary = import_files(store, list(request.paths), settings, format=request.fmt,
+                           period=parse_period_option(request.period), dry_run=request.dry_run)  # fmt: skip
+    lines = []
+    for result in summary.files:
+        name = result.path.name
+        if result.status == "failed":
+            lines.append(f"{result.error}")
+        elif result.status == "already":
+            lines.append(f"{name}: already imported (import #{result.previous_id}); nothing written")
+        elif result.status == "dry-run":
+            lines.append(f"{name}: {result.format}, {result.rows:,} rows would be read (dry run: nothing written)")
+        else:
+            lines.append(f"{name}: imported as #{result.import_id}: {result.rows:,} rows, {result.new:,} new, "
+                         f"{result.replaced:,} replaced, {result.skipped:,} skipped")  # fmt: skip
+    if summary.failed and len(summary.failed) == len(summary.files):
+        raise SpendtuiError("\n".join(lines))
+    return "\n".join(lines)
 
 
 def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> str:
