@@ -71,7 +71,7 @@ async def test_import_modal_checks_files_and_calls_the_adapter(demo_db, make_app
 
     def fake_import(store, settings, request):
         calls.append(request)
-        return f"imported {len(request.paths)} file"
+        return actions.Done(f"imported {len(request.paths)} file")
 
     monkeypatch.setattr(actions, "run_import", fake_import)
     export = tmp_path / "team usage.csv"
@@ -110,12 +110,22 @@ async def test_team_editor_adds_members_through_spendtui_org(demo_db, make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, TeamEditorScreen)
-    with open_store(demo_db) as store:
-        since = store.scalar(
+        assert membership(demo_db) == TODAY.isoformat()
+        assert "Undo last edit" in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert membership(demo_db) is None
+        assert any(m.startswith("Undone: ") for m in messages(app))
+        await pilot.press("ctrl+z")
+        assert any("Nothing to undo" in m for m in messages(app))
+
+
+def membership(db) -> str | None:
+    with open_store(db) as store:
+        return store.scalar(
             """SELECT m.valid_from FROM memberships m JOIN people p ON p.id = m.person_id JOIN teams t ON t.id = m.team_id
                WHERE p.email = 'new.hire@acme-robotics.example' AND t.name = 'Growth'"""
         )
-    assert since == TODAY.isoformat()
 
 
 async def test_invoice_upload_refuses_a_non_pdf(demo_db, make_app, tmp_path):

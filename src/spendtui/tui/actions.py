@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from spendtui.config import Settings
 from spendtui.errors import SpendtuiError
@@ -21,6 +22,14 @@ from spendtui.store import Store
 
 class NotAvailable(SpendtuiError):
     """The headless function behind an action is not part of this build."""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, in words; ``edit`` (an org ``Edit``) can be undone until the app closes."""
+
+    text: str
+    edit: Any = None
 
 
 @dataclass(frozen=True)
@@ -81,12 +90,12 @@ def import_formats() -> list[str]:
     return format_names()
 
 
-def run_sync(store: Store, settings: Settings, request: SyncRequest) -> str:
+def run_sync(store: Store, settings: Settings, request: SyncRequest) -> Done:
     """Pull from the vendors' admin APIs; wire to the sync branch's run_sync(store, settings, providers, since, until)."""
     raise _missing("Sync from the dashboard", "sync", "spendtui sync")
 
 
-def run_import(store: Store, settings: Settings, request: ImportRequest) -> str:
+def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done:
     """Import CSV exports like `spendtui import`: each file all-or-nothing; a refused file does not stop the others."""
     from spendtui.importers.run import import_files, parse_period_option
 
@@ -106,10 +115,10 @@ def run_import(store: Store, settings: Settings, request: ImportRequest) -> str:
                          f"{result.replaced:,} replaced, {result.skipped:,} skipped")  # fmt: skip
     if summary.failed and len(summary.failed) == len(summary.files):
         raise SpendtuiError("\n".join(lines))
-    return "\n".join(lines)
+    return Done("\n".join(lines))
 
 
-def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> str:
+def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> Done:
     """Parse and store each PDF like `spendtui invoice add`; one unreadable file does not stop the others."""
     from spendtui.importers.invoices import parse_pdf
     from spendtui.store.invoices import store_invoice
@@ -124,10 +133,10 @@ def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> s
             failed.append(str(error))
     if failed and not said:
         raise SpendtuiError("\n".join(failed))
-    return "\n".join(said + failed)
+    return Done("\n".join(said + failed))
 
 
-def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> str:
+def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> Done:
     """One team edit through spendtui.org (the functions `spendtui teams` and `budget set --team` call)."""
     from spendtui import org
 
@@ -147,4 +156,6 @@ def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> str:
                                    today=today)  # fmt: skip
     else:
         raise ValueError(f"unknown team edit {edit.op!r}")
-    return done.description if done.changed else f"Nothing to change: {done.description}"
+    if not done.changed:
+        return Done(f"Nothing to change: {done.description}")
+    return Done(f"{done.description} (ctrl+z undoes it)", done)

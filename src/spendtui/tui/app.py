@@ -68,6 +68,7 @@ class SpendApp(App):
         Binding("i", "import_csv", "Import", show=False),
         Binding("u", "upload_invoice", "Upload invoice", show=False),
         Binding("t", "edit_teams", "Edit teams", show=False),
+        Binding("ctrl+z", "undo", "Undo edit", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -102,6 +103,9 @@ class SpendApp(App):
         self.cache: dict[tuple[str, Filters], tuple[Any, LoadContext]] = {}
         self._loading: str | None = None
         self.timings: dict[str, float] = {"started": time.perf_counter()}
+        from spendtui.org.edit import UndoLog
+
+        self.undo_log = UndoLog()  # team edits made in this session, newest last
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -498,19 +502,41 @@ class SpendApp(App):
     def run_edit(self, adapter: Callable, request: Any, label: str) -> None:
         try:
             with self.open_store(writable=True) as store:
-                text = adapter(store, self.settings, request)
+                done = adapter(store, self.settings, request)
         except actions.NotAvailable as missing:
             self.post_message(ActionDone(str(missing), "warning"))
         except SpendtuiError as error:
             self.post_message(ActionDone(f"{label} failed: {error}", "error"))
         else:
-            self.post_message(ActionDone(text, changed_store=True))
+            self.post_message(ActionDone(done.text, changed_store=True, edit=done.edit))
 
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)
+        if message.edit is not None:
+            self.undo_log.record(message.edit)
         if message.changed_store:
             self.prepare_store()
+
+    def action_undo(self) -> None:
+        if self.refuse_if_read_only("undo"):
+            return
+        if not len(self.undo_log):
+            self.notify("Nothing to undo: no team edit in this session.", severity="warning")
+            return
+        self.undo_last()
+
+    @work(thread=True, exclusive=True, group="action", exit_on_error=False, description="undo an edit")
+    def undo_last(self) -> None:
+        """Take back the newest edit (the log refuses one the store has moved past, and drops it)."""
+        try:
+            with self.open_store(writable=True) as store:
+                edit = self.undo_log.undo(store)
+        except SpendtuiError as error:
+            self.post_message(ActionDone(f"Undo failed: {error}", "error"))
+            return
+        if edit is not None:
+            self.post_message(ActionDone(f"Undone: {edit.description}", changed_store=True))
 
     # -- command palette ------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

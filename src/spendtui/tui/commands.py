@@ -43,4 +43,6 @@ def system_commands(app: SpendApp) -> Iterator[SystemCommand]:
         yield SystemCommand("Import CSV", "Import vendor CSV exports", app.action_import_csv)
         yield SystemCommand("Upload invoice", "Parse and keep vendor PDF invoices", app.action_upload_invoice)
         yield SystemCommand("Edit teams", "Teams, members and monthly budgets", app.action_edit_teams)
+        for description in app.undo_log.descriptions()[:1]:
+            yield SystemCommand("Undo last edit", description, app.action_undo)
     yield SystemCommand("Help", "Every key of the dashboard", app.action_help)

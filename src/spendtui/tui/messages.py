@@ -83,8 +83,9 @@ class StoreChanged(Message):
 class ActionDone(Message):
     """An editing action (sync, import, invoice upload, team edit) or an export finished."""
 
-    def __init__(self, text: str, severity: str = "information", changed_store: bool = False) -> None:
+    def __init__(self, text: str, severity: str = "information", changed_store: bool = False, edit: Any = None) -> None:
         super().__init__()
         self.text = text
         self.severity = severity
         self.changed_store = changed_store
+        self.edit = edit  # an org Edit the app may undo
