@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from spendtui.importers.base import Context, Format, Output, Staged, api_day_buckets, keyed, pick_account, require_period, sum_by
+from spendtui.importers.base import Context, Format, Output, Staged, api_day_buckets, pick_account, require_period, sum_by
 from spendtui.importers.table import Table, counts, days, emails, json_columns, map_distinct, money, text
 from spendtui.money import nano_to_decimal
 
