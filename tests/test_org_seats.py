@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from org_helpers import days, nano, query, snapshot, spend
+from org_helpers import nano, query, snapshot, spend
 
 from spendtui import org
 from spendtui.analytics.query import Scope

@@ -148,7 +148,7 @@ class DemoBuilder:
         names = set()
         team_names = [t[0] for t in TEAMS]
         weights = [t[1] for t in TEAMS]
-        for index in range(self.users):
+        for _ in range(self.users):
             while True:
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                 if (first, last) not in names:

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from spendtui.importers.base import Context, Format, Output, Staged, keyed, pick_account, require_period, sum_by
+from spendtui.importers.base import Context, Format, Output, Staged, api_day_buckets, pick_account, require_period, sum_by
 from spendtui.importers.table import Table, counts, days, emails, json_columns, map_distinct, money, text
 from spendtui.money import nano_to_decimal
 
@@ -98,17 +98,6 @@ def parse_cost(table: Table, context: Context) -> Staged:
     return Staged(rows)
 
 
-def _finish(stream: str, source: str):
-    def finish(rows: pd.DataFrame, context: Context) -> list[Output]:
-        if rows.empty:
-            return []
-        rows = keyed(rows)
-        rows["product"] = "api"
-        return [Output("anthropic", stream, source, rows, day_buckets=True)]
-
-    return finish
-
-
 COST = Format(
     name="anthropic-cost",
     provider="anthropic",
@@ -116,7 +105,7 @@ COST = Format(
     required=(("usage_date_utc",), ("model",), ("token_type",), ("cost_usd",), ("workspace",), ("api_key",)),
     variants=(("12 or 14 columns", COST_HEADER),),
     parse=parse_cost,
-    finish=_finish("anthropic.cost", "anthropic.csv.cost"),
+    finish=api_day_buckets("anthropic", "anthropic.cost", "anthropic.csv.cost"),
 )
 
 _TOKEN_DIMS = {
@@ -163,7 +152,7 @@ TOKENS = Format(
     required=(("usage_date_utc",), ("model_version",), ("usage_input_tokens_no_cache",), ("usage_output_tokens",)),
     variants=(("14 columns", TOKENS_HEADER),),
     parse=parse_tokens,
-    finish=_finish("anthropic.usage", "anthropic.csv.tokens"),
+    finish=api_day_buckets("anthropic", "anthropic.usage", "anthropic.csv.tokens"),
 )
 
 

@@ -104,6 +104,19 @@ def keyed(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def api_day_buckets(provider: str, stream: str, source: str):
+    """The finish step of a vendor's API-usage CSV: keyed rows of one day-bucket stream."""
+
+    def finish(rows: pd.DataFrame, context: Context) -> list[Output]:
+        if rows.empty:
+            return []
+        rows = keyed(rows)
+        rows["product"] = "api"
+        return [Output(provider, stream, source, rows, day_buckets=True)]
+
+    return finish
+
+
 def require_period(context: Context, what: str) -> tuple[date, date]:
     if context.period is None:
         raise ImportFileError(

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from spendtui.importers.base import Context, Format, Output, Staged, keyed, pick_account
+from spendtui.importers.base import Context, Format, Staged, api_day_buckets, pick_account
 from spendtui.importers.table import (
     Table,
     counts,
@@ -110,17 +110,6 @@ def parse_cost(table: Table, context: Context) -> Staged:
     return Staged(rows, ignored)
 
 
-def _finish(stream: str, source: str):
-    def finish(rows: pd.DataFrame, context: Context) -> list[Output]:
-        if rows.empty:
-            return []
-        rows = keyed(rows)
-        rows["product"] = "api"
-        return [Output("openai", stream, source, rows, day_buckets=True)]
-
-    return finish
-
-
 COST = Format(
     name="openai-cost",
     provider="openai",
@@ -128,7 +117,7 @@ COST = Format(
     required=(("start_time", "start_time_iso"), ("amount_value",), ("line_item",)),
     variants=(("17 columns", COST_HEADER),),
     parse=parse_cost,
-    finish=_finish("openai.cost", "openai.csv.cost"),
+    finish=api_day_buckets("openai", "openai.cost", "openai.csv.cost"),
 )
 
 
@@ -199,7 +188,7 @@ USAGE = Format(
     excludes=("amount_value",),
     variants=(("completions and other types", USAGE_HEADER),),
     parse=parse_usage,
-    finish=_finish("openai.usage", "openai.csv.usage"),
+    finish=api_day_buckets("openai", "openai.usage", "openai.csv.usage"),
 )
 
 FORMATS = (COST, USAGE)
