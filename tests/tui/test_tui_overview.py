@@ -20,7 +20,8 @@ from spendtui.tui.widgets.kpi import KpiCard
 from spendtui.tui.widgets.table import SpendTable
 
 
-def expected(db, period="mtd", scope=Scope()):
+def expected(db, period="mtd", scope=None):
+    scope = scope or Scope()
     with open_store(db) as store:
         return overview(Query(store, "UTC", TODAY), parse_period(period, TODAY), scope)
 

@@ -126,7 +126,7 @@ class ProviderView(ViewTab):
         )
         cpr = data["cost_per_request"]
         kpis.card(f"{p}-cpr").set(format_usd(None if cpr is None else dollars_to_nano(cpr)), "usage ÷ requests")
-        for key, label, money in FIGURES[p]:
+        for key, _label, money in FIGURES[p]:
             value = data.get(key)
             text = format_usd(None if value is None else dollars_to_nano(value)) if money else count_text(value)
             kpis.card(f"{p}-fig-{key}").set(text, self._figure_note(key, data))

@@ -56,7 +56,7 @@ class ChartSpec:
 
     def top(self) -> int:
         if self.kind == "stacked":
-            return max((sum(col) for col in zip(*self.series.values())), default=0)
+            return max((sum(col) for col in zip(*self.series.values(), strict=True)), default=0)
         return max((v for values in self.series.values() for v in values), default=0)
 
 
