@@ -10,7 +10,8 @@ from spendtui.store.schema import SCHEMA_VERSION
 EXPECTED_TABLES = {
     "meta", "settings", "people", "person_aliases", "teams", "memberships", "accounts", "seats",
     "usage_facts", "period_amounts", "cursor_spend_snapshots", "budgets", "alerts", "invoices",
-    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_org_day",
+    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_year", "roll_org_day",
+    "roll_source_day",
 }  # fmt: skip
 
 
@@ -43,12 +44,21 @@ def test_older_store_upgrades_and_keeps_its_data(db_path, version):
     migrate(old, target=version)
     if version >= 1:
         raw.execute("INSERT INTO people(email, created_at) VALUES ('alice@example.com', '2026-01-01')")
+        raw.executemany(
+            "INSERT INTO usage_facts(nk, provider, product, stream, source, rank, day, person_id, category, amount_nano)"
+            " VALUES (?, 'cursor', 'cursor', 'cursor.events', 'cursor.csv.events', 1, '2026-10-05', 1, 'overage', 5)",
+            [(b"k1",), (b"k2",)],
+        )
     raw.close()
     with open_store(db_path) as upgraded:
         assert upgraded.scalar("PRAGMA user_version") == SCHEMA_VERSION
         assert EXPECTED_TABLES <= tables(upgraded)
         if version >= 1:
             assert upgraded.scalar("SELECT email FROM people") == "alice@example.com"
+            # migration 2 counted the facts an older store already held
+            assert [tuple(r) for r in upgraded.query("SELECT source, day, rows FROM roll_source_day")] == [
+                ("cursor.csv.events", "2026-10-05", 2)
+            ]
 
 
 def test_store_from_a_newer_spendtui_is_refused(db_path):

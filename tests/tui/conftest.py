@@ -61,6 +61,20 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def settle_until(pilot, done, what: str, seconds: float = 60) -> None:
+    """Settle until ``done()`` holds: after a key that starts a worker, idleness alone can be seen
+    before the worker has even started on a loaded machine."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        await settle(pilot)
+        if done():
+            return
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)
+
+
 def no_blink(app) -> None:
     for widget in app.screen.query("Input"):
         widget.cursor_blink = False

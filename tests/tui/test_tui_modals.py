@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import TODAY, settle
+from conftest import TODAY, settle, settle_until
 from textual.widgets import Checkbox, Input, Select
 
 from spendtui.store import open_store
@@ -184,8 +184,7 @@ async def test_import_modal_imports_a_vendor_export_for_real(demo_db, make_app):
         assert "auto" in [str(v) for _, v in app.screen.query_one("#import-format", Select)._options]
         app.screen.query_one("#import-paths", Input).value = str(export)
         await pilot.press("enter")
-        await settle(pilot)
+        await settle_until(pilot, lambda: app.generation > generation, "the figures to reload after the import")
         assert any("team-usage-events.csv: imported as #" in m for m in messages(app))
-        assert app.generation > generation  # figures reloaded after the write
     with open_store(demo_db) as store:
         assert store.scalar("SELECT COUNT(*) FROM imports") == 1

@@ -179,7 +179,8 @@ class Query:
         means every subject (the org). The tag (a team id, say) lets one query serve many scopes.
         """
         parts, params = [], []
-        provider_sql = " AND r.provider = ?" if provider else ""
+        # Unary + keeps SQLite from driving the join by the provider index (measured: 139 s -> 0.2 s).
+        provider_sql = " AND +r.provider = ?" if provider else ""
         provider_params = [provider] if provider else []
         tag = "s.tag" if tagged else "NULL AS tag"
 
@@ -240,7 +241,7 @@ class Query:
         """SQL selecting ``columns`` of day-grain rollup rows (org-wide or per subject) in the period."""
         period = self.observed(period)
         segments = self.segments(scope, period.start, period.end)
-        provider_sql = " AND r.provider = ?" if scope.provider else ""
+        provider_sql = " AND +r.provider = ?" if scope.provider else ""
         provider_params = [scope.provider] if scope.provider else []
         qualified = ", ".join(f"r.{c}" for c in columns)
         if segments is None:

@@ -75,7 +75,7 @@ def status(store: Store, settings: Settings, now: datetime | None = None) -> Sta
     sources = [
         {"provider": r[0], "stream": r[1], "source": r[2], "rows": r[3], "first_day": r[4], "last_day": r[5]}
         for r in store.query(
-            """SELECT provider, stream, source, COUNT(*), MIN(day), MAX(day) FROM usage_facts
+            """SELECT provider, stream, source, SUM(rows), MIN(day), MAX(day) FROM roll_source_day
                GROUP BY provider, stream, source
                UNION ALL
                SELECT provider, stream, source, COUNT(*), MIN(period_from), MAX(period_to) FROM period_amounts

@@ -77,7 +77,7 @@ def providers_with_data(store: Store) -> list[str]:
 def rebuild_all(store: Store) -> None:
     """Drop and recompute every rollup (after a time zone or seat price change, or a merge)."""
     with store.transaction() as conn:
-        for table in ("roll_day", "roll_month", "roll_year", "roll_org_day"):
+        for table in ("roll_day", "roll_month", "roll_year", "roll_org_day", "roll_source_day"):
             conn.execute(f"DELETE FROM {table}")
         for provider in providers_with_data(store):
             span = store.query(
@@ -186,6 +186,16 @@ def _rebuild_days(
             "wa": (first - timedelta(days=1)).isoformat(),
             "wb": (last + timedelta(days=1)).isoformat(),
         },
+    )
+    conn.execute(
+        "DELETE FROM roll_source_day WHERE provider = :p AND day BETWEEN :wa AND :wb",
+        {"p": provider, "wa": (first - timedelta(days=1)).isoformat(), "wb": (last + timedelta(days=1)).isoformat()},
+    )
+    conn.execute(
+        """INSERT INTO roll_source_day (provider, stream, source, day, rows)
+           SELECT provider, stream, source, day, COUNT(*) FROM usage_facts
+           WHERE provider = :p AND day BETWEEN :wa AND :wb GROUP BY stream, source, day""",
+        {"p": provider, "wa": (first - timedelta(days=1)).isoformat(), "wb": (last + timedelta(days=1)).isoformat()},
     )
     _insert_spread_amounts(store, provider, first, last)
     accrue_to = min(last, date.fromisoformat(through)) if through else last

@@ -362,6 +362,20 @@ CREATE TABLE roll_org_day (
 CREATE INDEX roll_org_day_day ON roll_org_day(day, provider);
 """
 
+# Rows per source and day, so `status` and the Sync tab need not count millions of facts.
+MIGRATION_2 = """
+CREATE TABLE roll_source_day (
+    provider TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    source TEXT NOT NULL,
+    day TEXT NOT NULL,
+    rows INTEGER NOT NULL
+);
+CREATE INDEX roll_source_day_provider ON roll_source_day(provider, day);
+INSERT INTO roll_source_day (provider, stream, source, day, rows)
+    SELECT provider, stream, source, day, COUNT(*) FROM usage_facts GROUP BY provider, stream, source, day;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -375,5 +389,5 @@ def _script(sql: str) -> Migration:
 
 
 # Append only: a released migration never changes, a new one goes at the end.
-MIGRATIONS: list[Migration] = [_script(MIGRATION_1)]
+MIGRATIONS: list[Migration] = [_script(MIGRATION_1), _script(MIGRATION_2)]
 SCHEMA_VERSION = len(MIGRATIONS)
