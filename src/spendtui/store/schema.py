@@ -342,6 +342,12 @@ CREATE TABLE roll_org_day (
 CREATE INDEX roll_org_day_day ON roll_org_day(day, provider);
 """
 
+# A synced range has a low end too (sync_state.synced_through is its high end), so an interrupted
+# backward backfill resumes where it stopped instead of starting over.
+MIGRATION_2 = """
+ALTER TABLE sync_state ADD COLUMN synced_from TEXT
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -355,5 +361,5 @@ def _script(sql: str) -> Migration:
 
 
 # Append only: a released migration never changes, a new one goes at the end.
-MIGRATIONS: list[Migration] = [_script(MIGRATION_1)]
+MIGRATIONS: list[Migration] = [_script(MIGRATION_1), _script(MIGRATION_2)]
 SCHEMA_VERSION = len(MIGRATIONS)
