@@ -20,6 +20,7 @@ COMMANDS = {
     "demo": "spendtui.cli.demo:demo",
     "report": "spendtui.cli.report:report",
     "status": "spendtui.cli.status:status",
+    "sync": "spendtui.cli.sync:sync",
 }
 
 
