@@ -102,9 +102,9 @@ def test_cursor_legacy_2025_events_without_charged_cents_or_token_usage():
 def test_cursor_amount_falls_back_to_total_plus_fee_and_unknown_kinds_stay_as_sent():
     base = {"timestamp": "1791308883214", "userEmail": "a@example.com", "model": "m",
             "tokenUsage": {"inputTokens": 1, "totalCents": 1.5}, "cursorTokenFee": 0.25}  # fmt: skip
-    charged, free = cursor.normalise_events([{**base, "kind": "Bugbot"}, {**base, "kind": "Free", "tokenUsage": {}, "cursorTokenFee": None}])[
-        ["kind", "category", "amount_nano", "requests"]
-    ].itertuples(index=False)
+    unpriced = {**base, "kind": "Free", "tokenUsage": {}, "cursorTokenFee": None}
+    frame = cursor.normalise_events([{**base, "kind": "Bugbot"}, unpriced])
+    charged, free = frame[["kind", "category", "amount_nano", "requests"]].itertuples(index=False)
     assert tuple(charged) == ("Bugbot", "overage", cents_to_nano("1.75"), 1)
     assert tuple(free) == ("Free", "none", None, 1)
     assert cursor.classify("Free", 0) == ("none", 1)
@@ -143,7 +143,8 @@ def test_cursor_members_in_all_three_shapes():
 
 
 def test_cursor_spend_shapes_total_on_demand_and_included():
-    legacy = {m["email"]: cursor.normalise_spend(m) for m in load("cursor", "spend.legacy-2026-02.json")["teamMemberSpend"]}
+    members = load("cursor", "spend.legacy-2026-02.json")["teamMemberSpend"]
+    legacy = {m["email"]: cursor.normalise_spend(m) for m in members}
     alice = legacy["alice@example.com"]
     assert (alice.on_demand_nano, alice.included_nano, alice.total_nano) == (
         cents_to_nano(42), cents_to_nano(24), cents_to_nano(66))  # fmt: skip
@@ -201,8 +202,9 @@ def test_anthropic_usage_report_tokens_are_disjoint_buckets():
     assert (first["tok_in"], first["tok_cache_write"], first["tok_cache_read"], first["tok_out"]) == (
         1_200_000, 400_000, 8_000_000, 300_000)  # fmt: skip
     assert first["account_id"] == "default" and json.loads(first["attrs"]) == {"web_search_requests": 12}
-    keyed = anthropic.normalise_usage([{"starting_at": "2026-10-01T00:00:00Z", "results": [
-        {"api_key_id": "apikey_1", "workspace_id": "wrkspc_1", "uncached_input_tokens": 5}]}], {"apikey_1": "ci"})  # fmt: skip
+    result = {"api_key_id": "apikey_1", "workspace_id": "wrkspc_1", "uncached_input_tokens": 5}
+    bucket = {"starting_at": "2026-10-01T00:00:00Z", "results": [result]}
+    keyed = anthropic.normalise_usage([bucket], {"apikey_1": "ci"})
     assert (keyed[0]["account_kind"], keyed[0]["account_label"]) == ("api_key", "ci")
 
 
@@ -260,8 +262,8 @@ def test_openai_completions_subtract_cached_and_cache_write_from_input():
     old = {"input_tokens": 1000, "input_cached_tokens": 300, "output_tokens": 5, "num_model_requests": 2}
     assert openai.completion_tokens(old) == (700, 0, 300, 5)
     assert openai.completion_tokens({**old, "input_cache_write_tokens": 100}) == (600, 100, 300, 5)
-    user = openai.normalise_usage("completions", [{"start_time": 1790812800, "results": [
-        {**old, "num_model_requests": 3.0, "user_id": "user-1", "project_id": "proj_1"}]}], {"user-1": "Alice"})  # fmt: skip
+    result = {**old, "num_model_requests": 3.0, "user_id": "user-1", "project_id": "proj_1"}
+    user = openai.normalise_usage("completions", [{"start_time": 1790812800, "results": [result]}], {"user-1": "Alice"})
     assert (user[0]["account_kind"], user[0]["account_label"], user[0]["requests"]) == ("user", "Alice", 3)
 
 
@@ -269,3 +271,26 @@ def test_openai_embeddings_tokens_and_requests():
     facts = openai.normalise_usage("embeddings", load("openai", "usage_embeddings.json")["data"])
     assert [(f["day"], f["tok_in"], f["requests"], f["kind"]) for f in facts] == [
         ("2026-10-01", 41_000_000, 900, "embeddings"), ("2026-10-02", 29_500_000, 650, "embeddings")]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [0, 7, -3, 25.14155, 0.1, 1e-05, 2.9343, 12.81875, -0.5, 1e-08, 123.456789012, 9.9e7,
+                                   3.0e9, 0.30000000000000004])  # fmt: skip
+def test_fast_cents_are_exactly_money_cents(value):
+    from spendtui.providers.base import cents_nano
+
+    assert cents_nano(value) == cents_to_nano(value)
+
+
+def test_fast_cents_agree_with_money_on_any_float():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from spendtui.providers.base import cents_nano
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.floats(min_value=-1e10, max_value=1e10, allow_nan=False) | st.decimals(
+        min_value=-10**6, max_value=10**6, places=7).map(float))  # fmt: skip
+    def check(value):
+        assert cents_nano(value) == cents_to_nano(value)
+
+    check()

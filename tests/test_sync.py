@@ -234,7 +234,7 @@ def test_roster_seats_open_and_close_and_accrue_only_with_a_seat_price(store, ve
         (f"{name}@example.com", "cursor-team", None, "2026-10-07", None) for name in ("alice", "bob", "carol", "dave")
     ]  # erin was already removed: never seen holding a seat
     today = date(2026, 10, 7)
-    accrued = "SELECT SUM(amount_nano) FROM roll_day WHERE provider = 'cursor' AND category = 'subscription' AND day = ?"
+    accrued = "SELECT SUM(amount_nano) FROM roll_day WHERE provider = 'cursor' AND category = 'subscription' AND day=?"
     rollup.configure(store, "UTC", {}, today)
     assert store.scalar(accrued, ("2026-10-07",)) is None  # no seat_price: a roster alone is no spend
     rollup.configure(store, "UTC", {"cursor": SEAT}, today)

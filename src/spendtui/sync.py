@@ -32,7 +32,18 @@ from pathlib import Path
 from spendtui import providers as registry
 from spendtui.config import KEY_ENV, PROVIDERS, Settings
 from spendtui.errors import SpendtuiError, UsageError
-from spendtui.providers.base import DAY_MS, HOUR_MS, Part, Provider, Run, Stream, day_ms, floor_day, rfc3339
+from spendtui.providers.base import (
+    DAY_MS,
+    HOUR_MS,
+    Part,
+    Provider,
+    Run,
+    Stream,
+    day_ms,
+    floor_day,
+    rfc3339,
+    utc_day,
+)  # fmt: skip
 from spendtui.providers.base import window_days as days_of
 from spendtui.providers.http import Cancelled, HttpOptions
 from spendtui.providers.secrets import MissingKeyError, has_key, redact, resolve_key
@@ -406,34 +417,107 @@ class _Session:
         passes, replace_from = plan(stream, state, closed_end(self.now_ms, self.until), self.since)
         steps = sum(len(p.windows) for p in passes)
         step = 0
-        for fetch_pass in passes:
-            empty_in_a_row = 0
-            for start, end in fetch_pass.windows:
-                run.check_cancel()
-                parts = provider.fetch(run, stream, start, end)
-                records = sum(len(p.rows) for p in parts)
-                state = state.merged(start, end)
-                with self.store.transaction():
-                    write_window(self.store, provider.name, stream, parts, start, end, start >= replace_from,
-                                 report.run_id)  # fmt: skip
-                    save_state(self.store, provider.name, stream.name, state)
-                step += 1
-                report.windows += 1
-                report.records += records
-                report.events += sum(p.events for p in parts)
-                span += [start, end]
-                first, last = days_of(start, end)
-                window = first if first == last else f"{first}..{last}"
-                self.report_progress(Progress(provider.name, f"{stream.name} {window}: {records} records",
-                                              stream.name, step, steps, records))  # fmt: skip
-                empty_in_a_row = 0 if records else empty_in_a_row + 1
-                if fetch_pass.stop_after_empty and empty_in_a_row >= fetch_pass.stop_after_empty:
-                    run.note(f"{stream.name}: {empty_in_a_row} empty windows in a row, backfill ends here")
-                    break
-            if fetch_pass.backfill:
-                state.backfill_done = True
-                with self.store.transaction():
-                    save_state(self.store, provider.name, stream.name, state)
+        pending = _Pending(self.store, provider.name, stream, report.run_id)
+        try:
+            for fetch_pass in passes:
+                empty_in_a_row = 0
+                for start, end in fetch_pass.windows:
+                    run.check_cancel()
+                    replace = start >= replace_from
+                    if not pending.fits(start, replace):
+                        pending.write(state)
+                    parts = provider.fetch(run, stream, start, end)
+                    state = state.merged(start, end)
+                    pending.add(start, end, parts, replace)
+                    if pending.due():
+                        pending.write(state)
+                    records = sum(len(p.rows) for p in parts)
+                    step += 1
+                    report.windows += 1
+                    report.records += records
+                    report.events += sum(p.events for p in parts)
+                    span += [start, end]
+                    first, last = days_of(start, end)
+                    window = first if first == last else f"{first}..{last}"
+                    self.report_progress(Progress(provider.name, f"{stream.name} {window}: {records} records",
+                                                  stream.name, step, steps, records))  # fmt: skip
+                    empty_in_a_row = 0 if records else empty_in_a_row + 1
+                    if fetch_pass.stop_after_empty and empty_in_a_row >= fetch_pass.stop_after_empty:
+                        run.note(f"{stream.name}: {empty_in_a_row} empty windows in a row, backfill ends here")
+                        break
+                pending.write(state)
+                if fetch_pass.backfill:
+                    state.backfill_done = True
+                    with self.store.transaction():
+                        save_state(self.store, provider.name, stream.name, state)
+        except Exception:
+            pending.write(state)  # the windows fetched before a failure or a cancel are kept
+            raise
+
+
+FLUSH_ROWS = 200_000
+FLUSH_SECONDS = 30.0
+
+
+class _Pending:
+    """Fetched windows not written yet, written together with the stream's state.
+
+    One write per window would refresh the same month's rollups hundreds of times in a backfill,
+    so windows wait until they hold FLUSH_ROWS records, the next one starts another month or
+    switches between re-read and older windows, FLUSH_SECONDS passed since the last write (a paced
+    real sync still persists every few windows), the pass ends, or the stream fails or is cancelled.
+    A run killed in between loses only fetched windows, never consistency: the next run fetches
+    them again.
+    """
+
+    def __init__(self, store: Store, provider: str, stream: Stream, run_id: int | None):
+        self.store, self.provider, self.stream, self.run_id = store, provider, stream, run_id
+        self.windows: list[tuple[int, int, list[Part]]] = []
+        self.rows = 0
+        self.replace = False
+        self.written_at = time.monotonic()
+
+    def fits(self, start: int, replace: bool) -> bool:
+        if not self.windows:
+            return True
+        return replace == self.replace and utc_day(start)[:7] == utc_day(self.windows[0][0])[:7]
+
+    def add(self, start: int, end: int, parts: list[Part], replace: bool) -> None:
+        self.windows.append((start, end, parts))
+        self.rows += sum(len(p.rows) for p in parts)
+        self.replace = replace
+
+    def due(self) -> bool:
+        return self.rows >= FLUSH_ROWS or time.monotonic() - self.written_at >= FLUSH_SECONDS
+
+    def write(self, state: StreamState) -> None:
+        if self.windows:
+            start = min(w[0] for w in self.windows)
+            end = max(w[1] for w in self.windows)
+            parts = combine_parts([w[2] for w in self.windows])
+            with self.store.transaction():
+                write_window(self.store, self.provider, self.stream, parts, start, end, self.replace, self.run_id)
+                save_state(self.store, self.provider, self.stream.name, state)
+            self.windows.clear()
+            self.rows = 0
+        self.written_at = time.monotonic()
+
+
+def combine_parts(windows: list[list[Part]]) -> list[Part]:
+    """The parts of consecutive windows of one stream, source by source, as one list of parts."""
+    if len(windows) == 1:
+        return windows[0]
+    combined = []
+    for index, first in enumerate(windows[0]):
+        chunks = [parts[index].rows for parts in windows]
+        if hasattr(first.rows, "columns"):
+            import pandas as pd
+
+            rows = pd.concat([c for c in chunks if len(c)] or chunks[:1], ignore_index=True)
+        else:
+            rows = [row for chunk in chunks for row in chunk]
+        combined.append(Part(first.source, rows, sum(parts[index].events for parts in windows)))
+    return combined
 
 
 # -- checking keys -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from spendtui.providers.base import (
     Run,
     ShapeError,
     Stream,
+    cents_nano,
     day_ms,
     decimal_of,
     paged_list_shape,
@@ -80,7 +81,7 @@ def event_amount_nano(event: dict) -> int | None:
     """``chargedCents``, else ``totalCents + cursorTokenFee``; None when the event carries no money."""
     charged = event.get("chargedCents")
     if charged is not None:
-        return cents_to_nano(charged)
+        return cents_nano(charged)
     total = (event.get("tokenUsage") or {}).get("totalCents")
     fee = event.get("cursorTokenFee")
     if total is None and fee is None:
@@ -89,68 +90,95 @@ def event_amount_nano(event: dict) -> int | None:
 
 
 _EVENT_COLUMNS = (
-    "key", "ts_ms", "email", "model", "kind", "category", "amount_nano", "requests",
+    "key", "ts_ms", "day", "email", "model", "kind", "category", "amount_nano", "requests",
     "tok_in", "tok_cache_write", "tok_cache_read", "tok_out", "attrs",
 )  # fmt: skip
+_NO_USAGE: dict = {}
+# (maxMode, isHeadless) -> attrs: the only event details kept beyond the fact's columns
+_FLAGS = {
+    (max_mode, headless): json.dumps({k: True for k, v in (("max_mode", max_mode), ("headless", headless)) if v})
+    if max_mode or headless else None
+    for max_mode in (False, True) for headless in (False, True)
+}  # fmt: skip
 
 
 def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms: int | None = None):
-    """Events -> a DataFrame of ``cursor.events`` facts (only those inside [start_ms, end_ms))."""
+    """Events -> a DataFrame of ``cursor.events`` facts (only those inside [start_ms, end_ms)).
+
+    This is the hot loop of a backfill (millions of events): plain lists, cached per-model and
+    per-kind lookups, exact integer cents, and object columns the fact writer reads without
+    conversion.
+    """
     import pandas as pd
 
+    low = start_ms if start_ms is not None else -(2**63)
+    high = end_ms if end_ms is not None else 2**63
     columns: dict[str, list] = {name: [] for name in _EVENT_COLUMNS}
+    (keys, stamps, days, emails, models, kinds, categories, amounts, requests, tok_in, tok_cache_write, tok_cache_read,
+     tok_out, attrs) = (columns[name].append for name in _EVENT_COLUMNS)  # fmt: skip
     seen: dict[str, int] = {}
+    model_of: dict[str, str] = {}
+    day_of: dict[int, str] = {}  # UTC day number -> "YYYY-MM-DD", so the writer need not convert each instant
+    kind_of: dict[str, tuple[str, int]] = dict(KINDS)  # kinds whose class does not depend on the amount
     accounts: list[tuple[int, str, str | None]] = []
     for event in events:
         try:
             ts = int(event["timestamp"])
-            email = event.get("userEmail") or ""
             kind = event["kind"]
-        except (KeyError, TypeError, ValueError):
+            email = event.get("userEmail") or ""
+            usage = event.get("tokenUsage") or _NO_USAGE
+            tokens = (
+                int(usage.get("inputTokens") or 0),
+                int(usage.get("cacheWriteTokens") or 0),
+                int(usage.get("cacheReadTokens") or 0),
+                int(usage.get("outputTokens") or 0),
+            )
+            model = event.get("model") or ""
+            key = cursor_event_key(ts, email, model, *tokens, 0)
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ShapeError(f"Cursor usage event without a readable timestamp or kind: {event!r:.200}") from None
-        if (start_ms is not None and ts < start_ms) or (end_ms is not None and ts >= end_ms):
+        if ts < low or ts >= high:
             continue
-        usage = event.get("tokenUsage") or {}
-        tokens = (
-            int(usage.get("inputTokens") or 0),
-            int(usage.get("cacheWriteTokens") or 0),
-            int(usage.get("cacheReadTokens") or 0),
-            int(usage.get("outputTokens") or 0),
-        )
-        model = event.get("model") or ""
-        prefix = cursor_event_key(ts, email, model, *tokens, 0)[:-2]
-        occurrence = seen.get(prefix, 0)
-        seen[prefix] = occurrence + 1
-        amount = event_amount_nano(event)
-        category, requests = classify(kind, amount)
-        attrs = {}
-        if event.get("maxMode"):
-            attrs["max_mode"] = True
-        if event.get("isHeadless"):
-            attrs["headless"] = True
-        columns["key"].append(f"{prefix}|{occurrence}")
-        columns["ts_ms"].append(ts)
-        columns["email"].append(email)
-        columns["model"].append(normalize_cursor_model(model))
-        columns["kind"].append(kind)
-        columns["category"].append(category)
-        columns["amount_nano"].append(amount)
-        columns["requests"].append(requests)
-        columns["tok_in"].append(tokens[0])
-        columns["tok_cache_write"].append(tokens[1])
-        columns["tok_cache_read"].append(tokens[2])
-        columns["tok_out"].append(tokens[3])
-        columns["attrs"].append(json.dumps(attrs) if attrs else None)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        if occurrence:
+            key = f"{key[:-1]}{occurrence}"
+        charged = event.get("chargedCents")
+        amount = cents_nano(charged) if charged is not None else event_amount_nano(event)
+        known = kind_of.get(kind)
+        if known is None:
+            category, count = classify(kind, amount)
+            if kind in KINDS or kind.startswith("Included in"):
+                kind_of[kind] = (category, count)
+        else:
+            category, count = known
+        normalised = model_of.get(model)
+        if normalised is None:
+            normalised = model_of[model] = normalize_cursor_model(model)
         if not email:
             # 2026 events of service accounts may carry no user: keep them on the service account.
-            accounts.append(
-                (len(columns["key"]) - 1, event.get("serviceAccountId") or "unknown", event.get("serviceAccountName"))
-            )
-    # None amounts would turn an int column into floats: keep it as Python ints.
-    columns["amount_nano"] = pd.Series(columns["amount_nano"], dtype=object)
-    frame = pd.DataFrame(columns)
+            accounts.append((len(columns["key"]), event.get("serviceAccountId") or "unknown",
+                             event.get("serviceAccountName")))  # fmt: skip
+        keys(key)
+        stamps(ts)
+        number = ts // DAY_MS
+        day = day_of.get(number)
+        if day is None:
+            day = day_of[number] = utc_day(number * DAY_MS)
+        days(day)
+        emails(email or None)
+        models(normalised)
+        kinds(kind)
+        categories(category)
+        amounts(amount)
+        requests(count)
+        tok_in(tokens[0])
+        tok_cache_write(tokens[1])
+        tok_cache_read(tokens[2])
+        tok_out(tokens[3])
+        attrs(_FLAGS[bool(event.get("maxMode")), bool(event.get("isHeadless"))])
+    frame = pd.DataFrame(columns, dtype=object)
     if accounts:
-        frame["email"] = frame["email"].astype(object).where(frame["email"].astype(bool), None)
         frame["account_kind"], frame["account_id"], frame["account_label"] = None, None, None
         for index, account_id, label in accounts:
             frame.loc[index, ["account_kind", "account_id", "account_label"]] = ["service_account", account_id, label]

@@ -1,0 +1,200 @@
+"""Benchmark of ``spendtui sync`` on our side: a year of data for a large org from zero-latency fakes.
+
+The fake vendors (tests/fake_vendors.py) run in a child process, so their JSON encoding does not
+compete with the sync for the interpreter; the time the sync spends waiting for them (``http_s``)
+is subtracted from the wall time to give our own overhead. Peak memory is this process's max RSS.
+
+    python bench/bench_sync.py                      # 2,000 Cursor users, one year
+    python bench/bench_sync.py --users 200 --days 30 --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import multiprocessing
+import os
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from spendtui.config import BASE_URL_ENV, KEY_ENV, PROVIDERS, ProviderSettings, Settings  # noqa: E402
+from spendtui.providers.http import HttpOptions  # noqa: E402
+
+KEY = "sk-admin-BENCH-0000000000000000"
+NOW = datetime(2026, 10, 7, 10, 0, tzinfo=timezone.utc)
+DAY_MS = 86_400_000
+MODELS = ("claude-4.5-sonnet-thinking", "gpt-5.2-codex", "default", "claude-opus-5-thinking-high")
+KINDS = ("Included in Business", "Included in Business", "Usage-based", "User API Key", "Errored, Not Charged")
+
+
+def _rand(*parts) -> int:
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
+
+
+def cursor_events(users: int, per_user_day: int):
+    """Events of a window, generated on demand (a year of them would not fit a test server's memory)."""
+    emails = [f"user{u:05d}@example.com" for u in range(users)]
+
+    def events(start: int, end: int) -> list[dict]:
+        out = []
+        day = start - start % DAY_MS
+        while day <= end:
+            for u, email in enumerate(emails):
+                for k in range(per_user_day):
+                    r = _rand(day, u, k)
+                    ts = day + r % DAY_MS
+                    if not start <= ts <= end:
+                        continue
+                    kind = KINDS[r % len(KINDS)]
+                    tin, out_t, read = r % 40_000, r % 5_000, r % 300_000
+                    cents = round(tin * 1.25e-4 + out_t * 6e-4 + read * 2.5e-5, 5)
+                    fee = round((tin + out_t + read) * 2.5e-5, 5)
+                    charged = 0 if kind.endswith("Charged") or kind == "User API Key" else round(cents + fee, 5)
+                    out.append({
+                        "timestamp": str(ts), "model": MODELS[r % len(MODELS)], "kind": kind, "maxMode": r % 17 == 0,
+                        "requestsCosts": 1.0, "isTokenBasedCall": True,
+                        "tokenUsage": {"inputTokens": tin, "outputTokens": out_t, "cacheWriteTokens": 0,
+                                       "cacheReadTokens": read, "totalCents": cents, "discountPercentOff": 0},
+                        "userEmail": email, "cursorTokenFee": fee, "chargedCents": charged, "isChargeable": True,
+                        "isHeadless": r % 11 == 0,
+                    })  # fmt: skip
+            day += DAY_MS
+        out.sort(key=lambda e: -int(e["timestamp"]))
+        return out
+
+    return events, emails
+
+
+def serve(conn, users: int, per_user_day: int, days: int) -> None:
+    """Child process: build the fakes with a year of data and keep serving until the parent ends."""
+    from tests.fake_vendors import FakeAnthropic, FakeCursor, FakeOpenAI
+
+    events, emails = cursor_events(users, per_user_day)
+    first = NOW.date() - timedelta(days=days)
+    all_days = [(first + timedelta(days=i)).isoformat() for i in range(days + 1)]
+    daily = []
+    for d in all_days:
+        ms = int(datetime.fromisoformat(d).replace(tzinfo=timezone.utc).timestamp() * 1000)
+        for u, email in enumerate(emails):
+            r = _rand(d, u)
+            daily.append({"date": ms, "day": d, "userId": f"user_{u}", "email": email, "isActive": True,
+                          "usageBasedReqs": r % 3, "subscriptionIncludedReqs": r % 5, "apiKeyReqs": r % 2,
+                          "chatRequests": 1, "agentRequests": 2, "mostUsedModel": MODELS[r % 4]})  # fmt: skip
+    members = {"teamMembers": [{"name": f"User {u}", "email": e, "id": f"user_{u}", "role": "member",
+                                "isRemoved": False} for u, e in enumerate(emails)]}  # fmt: skip
+    spend = {"teamMemberSpend": [{"email": e, "spendCents": 100, "overallSpendCents": 250} for e in emails],
+             "subscriptionCycleStart": int(NOW.timestamp() * 1000) - 5 * DAY_MS}  # fmt: skip
+    workspaces = [None] + [f"wrkspc_{i:02d}" for i in range(9)]
+    token_types = ("input", "output", "cache_read", "cache_write")
+    cost = {d: [{"amount": f"{_rand(d, w, t) % 100000 / 1000:.6f}", "currency": "USD", "workspace_id": w,
+                 "description": f"Claude Sonnet 5 Usage - {t}", "model": "claude-sonnet-5", "token_type": t,
+                 "cost_type": "tokens"}
+                for w in workspaces for t in token_types] for d in all_days}  # fmt: skip
+    usage = {d: [{"model": m, "workspace_id": w, "api_key_id": f"apikey_{k}", "uncached_input_tokens": 1000,
+                  "cache_read_input_tokens": 5000, "output_tokens": 300,
+                  "cache_creation": {"ephemeral_5m_input_tokens": 10, "ephemeral_1h_input_tokens": 0}}
+                 for w in workspaces for m in ("claude-sonnet-5", "claude-haiku-4-5", "claude-opus-5")
+                 for k in range(5)]
+             for d in all_days}  # fmt: skip
+    claude_code = [{"date": f"{d}T00:00:00Z", "actor": {"type": "user_actor", "email_address": emails[u]},
+                    "customer_type": "subscription", "model_breakdown": [
+                        {"model": "claude-sonnet-5", "tokens": {"input": 100, "output": 50, "cache_read": 900,
+                                                                "cache_creation": 20},
+                         "estimated_cost": {"amount": _rand(d, u) % 500, "currency": "USD"}}]}
+                   for d in all_days for u in range(min(100, users))]  # fmt: skip
+    projects = [f"proj_{i:02d}" for i in range(20)]
+    costs = {d: [{"amount": {"value": _rand(d, p, li) % 10_000 / 1000, "currency": "usd"},
+                         "line_item": f"gpt-5, {li}", "project_id": p}
+                        for p in projects for li in ("input", "output", "cached input")] for d in all_days}  # fmt: skip
+    completions = {d: [{"input_tokens": 9000, "input_cached_tokens": 4000, "output_tokens": 700,
+                        "num_model_requests": 12, "model": m, "project_id": projects[u % 20], "user_id": f"user-{u}"}
+                       for u in range(100) for m in ("gpt-5", "gpt-5-mini", "o4")] for d in all_days}  # fmt: skip
+    embeddings = {d: [{"input_tokens": 50_000, "num_model_requests": 3, "model": "text-embedding-3-small",
+                       "project_id": p} for p in projects] for d in all_days}  # fmt: skip
+    fakes = {
+        "cursor": FakeCursor(KEY, events=events, members=members, spend=spend, daily=daily),
+        "anthropic": FakeAnthropic(KEY, cost=cost, usage=usage, claude_code=claude_code, api_keys=[]),
+        "openai": FakeOpenAI(KEY, costs=costs, completions=completions, embeddings=embeddings),
+    }
+    for fake in fakes.values():
+        fake.start()
+    conn.send({name: fake.url for name, fake in fakes.items()})
+    conn.recv()  # block until the parent is done
+
+
+def run(args) -> None:
+    from spendtui.providers import cursor
+    from spendtui.store import open_store
+    from spendtui.sync import run_sync
+
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(child, args.users, args.events, args.days), daemon=True)
+    server.start()
+    urls = parent.recv()
+    for name, url in urls.items():
+        os.environ[KEY_ENV[name]] = KEY
+        os.environ[BASE_URL_ENV[name]] = url + ("/v1" if name == "openai" else "")
+    settings = Settings(providers={p: ProviderSettings(requests_per_minute=10**9) for p in PROVIDERS})
+    since = NOW.date() - timedelta(days=args.days)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "bench.db")
+        # 1. Cursor events alone: the figure the target is about.
+        streams = cursor.PROVIDER.streams
+        cursor.PROVIDER.streams = (cursor.EVENTS,)
+        profile = cProfile.Profile() if args.profile else None
+        measured = [("cursor events", _timed(lambda: run_sync(store, settings, ["cursor"], since, now=NOW,
+                                                              http=HttpOptions()), profile))]  # fmt: skip
+        cursor.PROVIDER.streams = streams
+        # 2. Everything else: Cursor daily usage, Anthropic and OpenAI day buckets.
+        cursor.PROVIDER.streams = (cursor.DAILY,)
+        measured.append(("cursor daily + anthropic + openai",
+                         _timed(lambda: run_sync(store, settings, None, since, now=NOW, http=HttpOptions()))))
+        cursor.PROVIDER.streams = streams
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        store.close()
+    parent.send("done")
+    server.join(timeout=5)
+    print(f"spendtui sync benchmark: {args.users} Cursor users, {args.days} days, ~{args.events} events per user-day")
+    for label, (report, cpu) in measured:
+        records = sum(p.records for p in report.providers)
+        print(f"  {label}: {records:,d} records, CPU of the sync process {cpu:.1f}s -> {records / cpu:,.0f} records "
+              "per CPU-second")
+        for p in report.providers:
+            ours = max(1e-9, p.duration_ms / 1000 - p.http_s - p.wait_s)
+            print(f"    {p.provider:9s} {p.status:6s} {p.records:>9,d} records ({p.events:,d} events) "
+                  f"{p.requests:>5,d} requests  wall {p.duration_ms / 1000:6.1f}s  waiting {p.http_s:6.1f}s  "
+                  f"ours {ours:6.1f}s  -> {p.records / ours:>9,.0f} records/s of our wall time")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory (max RSS of the sync process): {peak:,.0f} MiB; store on disk: {size / 2**20:,.0f} MiB")
+    if profile:
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+
+
+def _timed(call, profile=None):
+    """The report and the CPU seconds this process spent (the fakes run in another process)."""
+    started = time.process_time()
+    if profile:
+        profile.enable()
+    report = call()
+    if profile:
+        profile.disable()
+    return report, time.process_time() - started
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--events", type=int, default=3, help="events per user per day")
+    parser.add_argument("--profile", action="store_true", help="profile the Cursor events sync")
+    multiprocessing.set_start_method("fork")
+    run(parser.parse_args())
