@@ -125,7 +125,7 @@ def test_cursor_service_account_event_without_email_lands_on_an_account():
 
 
 def test_cursor_event_without_timestamp_is_a_shape_error():
-    with pytest.raises(ShapeError, match="timestamp"):
+    with pytest.raises(ShapeError, match="unreadable timestamp"):
         cursor.normalise_events([{"userEmail": "a@example.com", "kind": "Usage-based"}])
 
 

@@ -195,3 +195,24 @@ def test_cancel_interrupts_a_backoff_wait(vendor):
     with client_for(vendor, cancel=cancel) as client, pytest.raises(Cancelled):
         list_users(client)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "vendor, name, expected",
+    [
+        ("cursor", "error-429.json", "Rate limit exceeded. Please try again later."),
+        ("anthropic", "error_400_invalid_request.json", "limit: Input should be less than or equal to 31"),
+        ("anthropic", "error_401_authentication.json", "invalid x-api-key"),
+        ("anthropic", "error_429_rate_limit.json", "Number of requests has exceeded your rate limit."),
+        ("openai", "error_401_invalid_key.json", "Incorrect API key provided: sk-admin-[redacted]"),
+        ("openai", "error_403_missing_scope.json", "Missing scopes: api.usage.read."),
+        ("openai", "error_429_rate_limit.json", "Rate limit reached for requests."),
+    ],
+)
+def test_vendor_error_bodies_give_their_message_redacted(vendor, name, expected):
+    import json
+
+    from spendtui.providers.http import vendor_message
+    from tests.conftest import FIXTURES
+
+    assert expected in vendor_message(json.loads((FIXTURES / vendor / name).read_text()))

@@ -376,11 +376,14 @@ def subprocess_sync(args, env) -> subprocess.Popen:
 def test_every_runs_until_sigterm_and_stops_cleanly(vendors, db_path, tmp_path):
     service = subprocess_sync(["--every", "1h", "-p", "openai", "--since", "2026-10-01"],
                               cli_env(vendors, db_path, tmp_path))  # fmt: skip
+    watchdog = threading.Timer(60, service.kill)  # a hung service fails the test instead of hanging it
+    watchdog.start()
     try:
         assert service.stdout.readline().startswith("openai\tok")
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=10) == 0
     finally:
+        watchdog.cancel()
         service.kill()
     with open_store(db_path) as store:
         assert [tuple(r) for r in store.query("SELECT trigger, status FROM sync_runs")] == [("scheduled", "ok")]
@@ -390,11 +393,14 @@ def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_comple
     vendors["anthropic"].slow_s = 0.5
     vendors["anthropic"].fail("/v1/organizations/usage_report/claude_code", *[None] * 3, "slow", "slow")
     killed = subprocess_sync(["--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path))
+    watchdog = threading.Timer(60, killed.kill)  # never hang the suite
+    watchdog.start()
     for line in killed.stderr:
         if "anthropic.claude_code" in line:  # somewhere in the middle of Anthropic's windows
             killed.kill()
             break
     killed.wait()
+    watchdog.cancel()
     assert killed.returncode == -signal.SIGKILL
     with open_store(db_path) as store:
         assert store.scalar("PRAGMA integrity_check") == "ok"

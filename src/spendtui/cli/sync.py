@@ -124,6 +124,9 @@ def sync(env: Env, providers: tuple[str, ...], since: str | None, until: str | N
     Keys come from SPENDTUI_CURSOR_API_KEY, SPENDTUI_ANTHROPIC_ADMIN_KEY, SPENDTUI_OPENAI_ADMIN_KEY, or
     key_file / key_command in the config; never from the command line. Exit 1 when a provider failed
     after its retries (its earlier windows are kept), 2 when a key is missing or refused.
+
+    The first sync backfills 90 days (Cursor stops earlier at 7 empty days); later ones re-read the
+    last 48 hours. SPENDTUI_NOW=2026-10-07T10:00:00Z pins the clock for reproducible runs.
     """
     from spendtui import sync as engine
 

@@ -96,10 +96,11 @@ _EVENT_COLUMNS = (
 _NO_USAGE: dict = {}
 # (maxMode, isHeadless) -> attrs: the only event details kept beyond the fact's columns
 _FLAGS = {
-    (max_mode, headless): json.dumps({k: True for k, v in (("max_mode", max_mode), ("headless", headless)) if v})
-    if max_mode or headless else None
-    for max_mode in (False, True) for headless in (False, True)
-}  # fmt: skip
+    (False, False): None,
+    (True, False): '{"max_mode": true}',
+    (False, True): '{"headless": true}',
+    (True, True): '{"max_mode": true, "headless": true}',
+}
 
 
 def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms: int | None = None):
@@ -136,7 +137,8 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
             model = event.get("model") or ""
             key = cursor_event_key(ts, email, model, *tokens, 0)
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ShapeError(f"Cursor usage event without a readable timestamp or kind: {event!r:.200}") from None
+            raise ShapeError(f"Cursor usage event with an unreadable timestamp, kind or tokens: {event!r:.160}") \
+                from None
         if ts < low or ts >= high:
             continue
         occurrence = seen.get(key, 0)
