@@ -469,7 +469,7 @@ class _Session:
             raise
 
 
-FLUSH_ROWS = 200_000
+FLUSH_ROWS = 100_000  # a write then holds the store's write lock for a few seconds at most
 FLUSH_SECONDS = 30.0
 
 

@@ -137,8 +137,8 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
             model = event.get("model") or ""
             key = cursor_event_key(ts, email, model, *tokens, 0)
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ShapeError(f"Cursor usage event with an unreadable timestamp, kind or tokens: {event!r:.160}") \
-                from None
+            problem = f"Cursor usage event with an unreadable timestamp, kind or tokens: {event!r:.160}"
+            raise ShapeError(problem) from None
         if ts < low or ts >= high:
             continue
         occurrence = seen.get(key, 0)
