@@ -119,6 +119,9 @@ def test_later_runs_reread_48_hours_and_resume_an_unfinished_backfill():
     assert len(passes) == 1 and passes[0].windows == [(day_ms("2026-10-05"), END)] == [(replace_from, END)]
     passes, _ = plan(DAYS, StreamState(low, END, True), END, date(2026, 8, 1))
     assert passes[1].windows[-1][0] == day_ms("2026-08-01") and passes[1].stop_after_empty is None
+    until = day_ms("2026-09-01")  # --since 2026-08-01 --until 2026-08-31: nothing after the 31st
+    passes, _ = plan(DAYS, StreamState(low, END, True), until, date(2026, 8, 1))
+    assert passes[0].windows == [] and passes[1].windows == [(day_ms("2026-08-01"), until)]
 
 
 # -- syncing -----------------------------------------------------------------------------------------

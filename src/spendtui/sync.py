@@ -213,7 +213,7 @@ def plan(
     upper = replace_from if since_ms is None or since_ms < low else min(replace_from, since_ms)
     passes = [Pass(split(upper, end, stream.window_days, backward=False))]
     if since_ms is not None and since_ms < low:
-        passes.append(Pass(split(since_ms, low, stream.window_days, backward=True), True))
+        passes.append(Pass(split(since_ms, min(low, end), stream.window_days, backward=True), True))
     elif not state.backfill_done:
         floor = align(end - backfill_days * DAY_MS)
         passes.append(Pass(split(floor, low, stream.window_days, backward=True), True, stream.stop_after_empty))
