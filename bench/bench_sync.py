@@ -5,7 +5,7 @@ compete with the sync for the interpreter; the time the sync spends waiting for 
 is subtracted from the wall time to give our own overhead. Peak memory is this process's max RSS.
 
     python bench/bench_sync.py                      # 2,000 Cursor users, one year
-    python bench/bench_sync.py --users 200 --days 30 --profile
+    python bench/bench_sync.py --users 200 --days 30 --profile --split
 """
 
 from __future__ import annotations
@@ -131,11 +131,40 @@ def serve(conn, users: int, per_user_day: int, days: int) -> None:
     conn.recv()  # block until the parent is done
 
 
-def run(args) -> None:
+PHASES = {
+    # label -> (providers, Cursor streams, write the facts?)
+    "cursor events": (["cursor"], ("cursor.events",), True),
+    "cursor events, fetch+parse+normalise only": (["cursor"], ("cursor.events",), False),
+    "cursor daily + anthropic + openai": (None, ("cursor.daily",), True),
+}
+
+
+def phase(conn, store_path: str, label: str, days: int, profile: bool) -> None:
+    """Child process: one sync phase; sends back the report, its CPU seconds and the peak RSS."""
+    from spendtui import sync as engine
     from spendtui.providers import cursor
     from spendtui.store import open_store
-    from spendtui.sync import run_sync
 
+    providers, streams, write = PHASES[label]
+    cursor.PROVIDER.streams = tuple(s for s in (cursor.EVENTS, cursor.DAILY) if s.name in streams)
+    if not write:
+        engine.write_window = lambda *args, **kwargs: None  # our side without the shared fact writer
+    settings = Settings(providers={p: ProviderSettings(requests_per_minute=10**9) for p in PROVIDERS})
+    since = NOW.date() - timedelta(days=days)
+    profiler = cProfile.Profile(time.process_time_ns, 1e-9) if profile else None
+    with open_store(Path(store_path)) as store:
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        report = engine.run_sync(store, settings, providers, since, now=NOW, http=HttpOptions())
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        cpu = time.process_time() - started
+    conn.send((report, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def run(args) -> None:
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve, args=(child, args.users, args.events, args.days), daemon=True)
     server.start()
@@ -143,51 +172,29 @@ def run(args) -> None:
     for name, url in urls.items():
         os.environ[KEY_ENV[name]] = KEY
         os.environ[BASE_URL_ENV[name]] = url + ("/v1" if name == "openai" else "")
-    settings = Settings(providers={p: ProviderSettings(requests_per_minute=10**9) for p in PROVIDERS})
-    since = NOW.date() - timedelta(days=args.days)
+    labels = [label for label in PHASES if args.split or PHASES[label][2]]
+    print(f"spendtui sync benchmark: {args.users} Cursor users, {args.days} days, ~{args.events} events per user-day")
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp) / "bench.db")
-        # 1. Cursor events alone: the figure the target is about.
-        streams = cursor.PROVIDER.streams
-        cursor.PROVIDER.streams = (cursor.EVENTS,)
-        profile = cProfile.Profile() if args.profile else None
-        measured = [("cursor events", _timed(lambda: run_sync(store, settings, ["cursor"], since, now=NOW,
-                                                              http=HttpOptions()), profile))]  # fmt: skip
-        cursor.PROVIDER.streams = streams
-        # 2. Everything else: Cursor daily usage, Anthropic and OpenAI day buckets.
-        cursor.PROVIDER.streams = (cursor.DAILY,)
-        measured.append(("cursor daily + anthropic + openai",
-                         _timed(lambda: run_sync(store, settings, None, since, now=NOW, http=HttpOptions()))))
-        cursor.PROVIDER.streams = streams
-        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
-        store.close()
+        for label in labels:
+            store_path = Path(tmp) / ("bench.db" if PHASES[label][2] else "scratch.db")
+            receive, send = multiprocessing.Pipe()
+            profile = args.profile and label == labels[0]
+            worker = multiprocessing.Process(target=phase, args=(send, str(store_path), label, args.days, profile))
+            worker.start()
+            report, cpu, peak = receive.recv()
+            worker.join()
+            records = sum(p.records for p in report.providers)
+            print(f"  {label}: {records:,d} records in {cpu:.1f} CPU-s of the sync process -> "
+                  f"{records / cpu:,.0f} records per CPU-second; peak RSS {peak:,.0f} MiB")
+            for p in report.providers:
+                ours = max(1e-9, p.duration_ms / 1000 - p.http_s - p.wait_s)
+                print(f"    {p.provider:9s} {p.status:6s} {p.records:>9,d} records {p.requests:>6,d} requests  "
+                      f"wall {p.duration_ms / 1000:6.1f}s  waiting {p.http_s:6.1f}s  ours {ours:6.1f}s -> "
+                      f"{p.records / ours:>7,.0f} records/s of our wall time")  # fmt: skip
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir() if p.name.startswith("bench.db"))
+    print(f"  store on disk: {size / 2**20:,.0f} MiB")
     parent.send("done")
     server.join(timeout=5)
-    print(f"spendtui sync benchmark: {args.users} Cursor users, {args.days} days, ~{args.events} events per user-day")
-    for label, (report, cpu) in measured:
-        records = sum(p.records for p in report.providers)
-        print(f"  {label}: {records:,d} records, CPU of the sync process {cpu:.1f}s -> {records / cpu:,.0f} records "
-              "per CPU-second")
-        for p in report.providers:
-            ours = max(1e-9, p.duration_ms / 1000 - p.http_s - p.wait_s)
-            print(f"    {p.provider:9s} {p.status:6s} {p.records:>9,d} records ({p.events:,d} events) "
-                  f"{p.requests:>5,d} requests  wall {p.duration_ms / 1000:6.1f}s  waiting {p.http_s:6.1f}s  "
-                  f"ours {ours:6.1f}s  -> {p.records / ours:>9,.0f} records/s of our wall time")  # fmt: skip
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  peak memory (max RSS of the sync process): {peak:,.0f} MiB; store on disk: {size / 2**20:,.0f} MiB")
-    if profile:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
-
-
-def _timed(call, profile=None):
-    """The report and the CPU seconds this process spent (the fakes run in another process)."""
-    started = time.process_time()
-    if profile:
-        profile.enable()
-    report = call()
-    if profile:
-        profile.disable()
-    return report, time.process_time() - started
 
 
 if __name__ == "__main__":
@@ -195,6 +202,7 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--events", type=int, default=3, help="events per user per day")
-    parser.add_argument("--profile", action="store_true", help="profile the Cursor events sync")
+    parser.add_argument("--profile", action="store_true", help="profile the first phase (CPU time)")
+    parser.add_argument("--split", action="store_true", help="also time our side without the shared fact writer")
     multiprocessing.set_start_method("fork")
     run(parser.parse_args())
