@@ -172,7 +172,7 @@ def run(args) -> None:
     for name, url in urls.items():
         os.environ[KEY_ENV[name]] = KEY
         os.environ[BASE_URL_ENV[name]] = url + ("/v1" if name == "openai" else "")
-    labels = [label for label in PHASES if args.split or PHASES[label][2]]
+    labels = [label for label in PHASES if (args.split or PHASES[label][2]) and args.only in label]
     print(f"spendtui sync benchmark: {args.users} Cursor users, {args.days} days, ~{args.events} events per user-day")
     with tempfile.TemporaryDirectory() as tmp:
         for label in labels:
@@ -204,5 +204,6 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=3, help="events per user per day")
     parser.add_argument("--profile", action="store_true", help="profile the first phase (CPU time)")
     parser.add_argument("--split", action="store_true", help="also time our side without the shared fact writer")
+    parser.add_argument("--only", default="", metavar="TEXT", help="run only the phases whose label contains TEXT")
     multiprocessing.set_start_method("fork")
     run(parser.parse_args())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -443,18 +443,17 @@ class Cursor(Provider):
         run.users.update(f["email"].strip().lower() for f in facts if f.get("email"))
         return [Part(DAILY_SOURCE, facts)]
 
-    def _pages(self, run: Run, path: str, body: dict, page_size: int, key: str, shape) -> list[dict]:
-        """Every page of a paged POST (1-based ``page``, ``hasNextPage`` in ``pagination``)."""
-        records: list[dict] = []
+    def _pages(self, run: Run, path: str, body: dict, page_size: int, key: str, shape) -> Iterator[dict]:
+        """Every record of a paged POST (1-based ``page``, ``hasNextPage`` in ``pagination``), page by
+        page as the caller consumes them, so a window's raw answers are never all held at once."""
         for page in range(1, MAX_PAGES + 1):
             answer = run.client.post(path, {**body, "page": page, "pageSize": page_size}, shape=shape)
             batch = answer.get(key) or []
-            records.extend(batch)
+            yield from batch
             pagination = answer.get("pagination") or {}
             if not pagination.get("hasNextPage") or not batch:
                 break
             run.check_cancel()
-        return records
 
 
 PROVIDER = Cursor()
