@@ -73,7 +73,7 @@ def test_cursor_daily_counts_equal_event_counts_per_user_day():
         kind = kind or ("Included" if event["kind"].startswith("Included") else None)
         if kind:
             counted[(utc_day(int(event["timestamp"])), event["userEmail"], kind)] += 1
-    facts = cursor.normalise_daily(load("cursor", "daily-usage-data.json")["data"], None)
+    facts = records(cursor.normalise_daily(load("cursor", "daily-usage-data.json")["data"], None))
     assert Counter({(f["day"], f["email"], f["kind"]): f["requests"] for f in facts}) == counted
     assert all(f["estimated"] == 1 and f["amount_nano"] is None for f in facts)
     assert not [f for f in facts if f["email"] == "dave@example.com"]  # inactive days add nothing
@@ -81,7 +81,8 @@ def test_cursor_daily_counts_equal_event_counts_per_user_day():
 
 def test_cursor_daily_estimate_uses_the_configured_request_price():
     price = dollars_to_nano("0.04")
-    facts = cursor.normalise_daily(load("cursor", "daily-usage-data.json")["data"], price, "2026-10-06", "2026-10-06")
+    facts = records(cursor.normalise_daily(load("cursor", "daily-usage-data.json")["data"], price, "2026-10-06",
+                                           "2026-10-06"))  # fmt: skip
     assert {f["day"] for f in facts} == {"2026-10-06"}
     alice = {f["kind"]: f for f in facts if f["email"] == "alice@example.com"}
     assert alice["Usage-based"]["amount_nano"] == price and alice["Usage-based"]["category"] == "overage"

@@ -288,15 +288,27 @@ def write_window(
             write_facts(store, batch, sync_run_id=run_id)
         return
     first, last = days_of(start, end)
-    spans = [(first, last)] if replace else day_runs([f["day"] for p in parts for f in p.rows])
+    spans = [(first, last)] if replace else day_runs([day for p in parts for day in _days(p.rows)])
     for low, high in spans:
         for index, part in enumerate(parts):
-            rows = [f for f in part.rows if low <= f["day"] <= high]
-            if index and not rows:
+            rows = _between(part.rows, low, high)
+            if index and not len(rows):
                 continue
             batch = FactBatch(provider, stream.name, part.source, RANK_API, rows, day_buckets=True,
                               replace_days=(low, high) if index == 0 else None)  # fmt: skip
             write_facts(store, batch, sync_run_id=run_id)
+
+
+def _days(rows) -> list[str]:
+    """The ``day`` of each row of a part (a DataFrame or a list of fact dicts)."""
+    return rows["day"].tolist() if hasattr(rows, "columns") else [f["day"] for f in rows]
+
+
+def _between(rows, low: str, high: str):
+    """The rows of a part whose day is in ``low`` .. ``high``."""
+    if hasattr(rows, "columns"):
+        return rows[(rows["day"] >= low) & (rows["day"] <= high)] if len(rows) else rows
+    return [f for f in rows if low <= f["day"] <= high]
 
 
 # -- running -------------------------------------------------------------------------------------

@@ -188,47 +188,49 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
     return frame
 
 
+_DAILY_COLUMNS = ("key", "day", "email", "account_kind", "account_id", "model", "kind", "category", "amount_nano",
+                  "requests")  # fmt: skip
+
+
 def normalise_daily(
     rows: Iterable[dict], request_price_nano: int | None, first: str | None = None, last: str | None = None
-) -> list[dict]:
-    """Daily usage rows -> estimated ``cursor.daily`` facts, one per user-day and request kind.
+):
+    """Daily usage rows -> a DataFrame of estimated ``cursor.daily`` facts, one per user-day and request kind.
 
     The rows carry no money: with a configured ``request_price`` the estimate is requests × price,
-    else only the request counts are kept. Zero counters (inactive days) add nothing.
+    else only the request counts are kept. Zero counters (inactive days) add nothing. Columns, not
+    dicts: a 30-day window of a large team is hundreds of thousands of facts.
     """
-    facts = []
+    import pandas as pd
+
+    columns: dict[str, list] = {name: [] for name in _DAILY_COLUMNS}
+    add = [columns[name].append for name in _DAILY_COLUMNS]
     for row in rows:
         day = row.get("day") or (utc_day(int(row["date"])) if row.get("date") is not None else None)
         if not isinstance(day, str):
             raise ShapeError(f"Cursor daily usage row without day or date: {row!r:.200}")
         if (first and day < first) or (last and day > last):
             continue
-        email = row.get("email")
-        subject = {"email": email} if email else {"account_kind": "user_id", "account_id": row.get("userId")}
-        if not email and not row.get("userId"):
+        email = row.get("email") or None
+        user_id = row.get("userId")
+        if not email and not user_id:
             raise ShapeError(f"Cursor daily usage row without email or userId: {row!r:.200}")
-        who = email.strip().lower() if email else f"id:{row.get('userId')}"
+        who = email.strip().lower() if email else f"id:{user_id}"
+        account = (None, None) if email else ("user_id", user_id)
         model = normalize_cursor_model(row.get("mostUsedModel") or "")
         for counter, kind, category in DAILY_COUNTERS:
             count = int(row.get(counter) or 0)
             if count <= 0:
                 continue
             priced = request_price_nano is not None and category != "none"
-            facts.append(
-                {
-                    "key": f"{day}|{who}|{kind}",
-                    "product": "cursor",
-                    "day": day,
-                    **subject,
-                    "model": model,
-                    "kind": kind,
-                    "category": category,
-                    "estimated": 1,
-                    "amount_nano": count * request_price_nano if priced else None,
-                    "requests": count,
-                }
-            )
-    return facts
+            values = (f"{day}|{who}|{kind}", day, email, *account, model, kind, category,
+                      count * request_price_nano if priced else None, count)  # fmt: skip
+            for append, value in zip(add, values, strict=True):
+                append(value)
+    frame = pd.DataFrame(columns, dtype=object)
+    frame["product"] = "cursor"
+    frame["estimated"] = 1
+    return frame
 
 
 @dataclass(frozen=True)
@@ -440,7 +442,7 @@ class Cursor(Provider):
             paged_list_shape("data"),
         )
         facts = normalise_daily(rows, run.settings.provider(self.name).request_price_nano, first, last)
-        run.users.update(f["email"].strip().lower() for f in facts if f.get("email"))
+        run.users.update(e.strip().lower() for e in set(facts["email"]) if e)
         return [Part(DAILY_SOURCE, facts)]
 
     def _pages(self, run: Run, path: str, body: dict, page_size: int, key: str, shape) -> Iterator[dict]:
