@@ -412,3 +412,13 @@ def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_comple
         assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'anthropic' ORDER BY id LIMIT 1") == (
             "interrupted")  # fmt: skip
         assert_fixture_totals(store)
+
+
+def test_every_takes_durations_of_a_minute_or_more():
+    from spendtui.cli.sync import parse_duration
+    from spendtui.errors import UsageError
+
+    assert [parse_duration(t) for t in ("1h", "30m", "1h30m", "1d", "90s")] == [3600, 1800, 5400, 86400, 90]
+    for bad in ("1x", "h", "10s", "1h 30m"):
+        with pytest.raises(UsageError):
+            parse_duration(bad)

@@ -202,7 +202,7 @@ def normalise_claude_code(records: Iterable[dict]) -> list[dict]:
 
 
 def _attrs(record: dict, names: tuple[str, ...]) -> str | None:
-    return _json({n: record[n] for n in names if record.get(n) is not None} or None)
+    return _json(_pick(record, names))
 
 
 def _json(value: dict | None) -> str | None:

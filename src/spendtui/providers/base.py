@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -80,7 +81,7 @@ class Run:
             raise Cancelled(f"{self.client.name}: sync cancelled")
 
 
-class Provider:
+class Provider(ABC):
     """A vendor: its identity, limits, streams and the calls the engine makes."""
 
     name: str = ""
@@ -90,8 +91,9 @@ class Provider:
     permissions: dict[int, str] = {}
     streams: tuple[Stream, ...] = ()
 
+    @abstractmethod
     def auth_headers(self, key: str) -> dict[str, str]:
-        raise NotImplementedError
+        """The headers that carry the key (each vendor has its own scheme)."""
 
     def client(
         self, secret: Secret, settings: Settings, options: HttpOptions | None, cancel: threading.Event
@@ -109,17 +111,17 @@ class Provider:
             headers=self.headers,
         )
 
+    @abstractmethod
     def check(self, client: VendorClient) -> str:
         """One cheap call that proves the key works and may read usage; returns what it saw."""
-        raise NotImplementedError
 
+    @abstractmethod
     def directory(self, run: Run) -> None:
         """Write accounts (and seats, snapshots) before the streams, so facts find their labels."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fetch(self, run: Run, stream: Stream, start_ms: int, end_ms: int) -> list[Part]:
         """The stream's records in [start_ms, end_ms): all pages of the window, normalised."""
-        raise NotImplementedError
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -202,16 +204,6 @@ def decimal_of(value: Any) -> Decimal:
         except InvalidOperation:
             pass
     raise ShapeError(f"not a number: {value!r:.80}")
-
-
-def require(record: Any, name: str, kind: type | tuple[type, ...], where: str) -> Any:
-    """A field a record must have; a ShapeError that names it otherwise."""
-    value = record.get(name) if isinstance(record, dict) else None
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        expected = " or ".join(k.__name__ for k in kinds)
-        raise ShapeError(f"{where}: field {name!r} is missing or not a {expected}: {value!r:.80}")
-    return value
 
 
 def within_days(facts: list[dict], first: str, last: str) -> list[dict]:
