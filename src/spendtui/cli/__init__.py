@@ -27,6 +27,7 @@ COMMANDS = {
     "report": "spendtui.cli.report:report",
     "seats": "spendtui.cli.org:seats",
     "status": "spendtui.cli.status:status",
+    "sync": "spendtui.cli.sync:sync",
     "teams": "spendtui.cli.org:teams",
 }
 

@@ -376,6 +376,12 @@ INSERT INTO roll_source_day (provider, stream, source, day, rows)
     SELECT provider, stream, source, day, COUNT(*) FROM usage_facts GROUP BY provider, stream, source, day;
 """
 
+# A synced range has a low end too (sync_state.synced_through is its high end), so an interrupted
+# backward backfill resumes where it stopped instead of starting over.
+MIGRATION_3 = """
+ALTER TABLE sync_state ADD COLUMN synced_from TEXT
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -389,5 +395,5 @@ def _script(sql: str) -> Migration:
 
 
 # Append only: a released migration never changes, a new one goes at the end.
-MIGRATIONS: list[Migration] = [_script(MIGRATION_1), _script(MIGRATION_2)]
+MIGRATIONS: list[Migration] = [_script(MIGRATION_1), _script(MIGRATION_2), _script(MIGRATION_3)]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,139 @@
+"""Admin keys: where they come from (cli.md "Secrets and endpoints") and keeping them out of every text.
+
+A key is looked up in the provider's environment variable, then the config's ``key_file``, then
+its ``key_command`` (run without a shell). It travels as a ``Secret`` whose repr and str never show
+the value, and every key we resolve is remembered so ``redact`` can scrub it (and the forms an HTTP
+header gives it) from any message before it reaches the store, a log or the terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Mapping
+
+from spendtui.config import KEY_ENV, ConfigError, Settings
+
+KEY_COMMAND_TIMEOUT_S = 30
+REDACTED = "[redacted]"
+
+_known: set[str] = set()
+_known_lock = threading.Lock()
+
+# Key shapes the vendors use, scrubbed even when we never held the key (a vendor may echo a wrong one).
+_KEY_PATTERNS = re.compile(
+    r"(?P<prefix>sk-ant-[a-z]+\d*-|sk-admin-|sk-proj-|sk-svcacct-)[A-Za-z0-9_\-*]{6,}"
+    r"|(?P<cursor>key_|crsr_)(?=[A-Za-z0-9]{16,})[A-Za-z0-9]+"
+    r"|(?P<header>(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._\-]{8,}"
+)
+
+
+class MissingKeyError(ConfigError):
+    """No key is configured for a provider the user asked to sync."""
+
+
+class Secret:
+    """A key value that never prints itself; ``source`` says where it came from (for error messages)."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str):
+        self._value = value
+        self.source = source
+        remember(value)
+
+    def reveal(self) -> str:
+        """The value, for the one place that needs it: the request's auth header."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({REDACTED}, from {self.source})"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("a Secret cannot be pickled")
+
+
+def remember(value: str) -> None:
+    """Scrub this value, and the header encodings of it, from every message from now on."""
+    if len(value) < 4:
+        return
+    forms = {value, base64.b64encode(f"{value}:".encode()).decode(), base64.b64encode(value.encode()).decode()}
+    with _known_lock:
+        _known.update(f.rstrip("=") for f in forms)
+
+
+def redact(text: object) -> str:
+    """The text with every known key, and anything shaped like a vendor key, replaced by [redacted]."""
+    result = str(text)
+    with _known_lock:
+        known = sorted(_known, key=len, reverse=True)
+    for value in known:
+        if value in result:
+            result = result.replace(value, REDACTED)
+    return _KEY_PATTERNS.sub(lambda m: (m.group("prefix") or m.group("cursor") or m.group("header")) + REDACTED, result)
+
+
+def has_key(provider: str, settings: Settings, env: Mapping[str, str] | None = None) -> bool:
+    """Whether a key is configured at all (without reading a file or running a command)."""
+    env = os.environ if env is None else env
+    conf = settings.provider(provider)
+    return bool(env.get(KEY_ENV[provider], "").strip() or conf.key_file or conf.key_command)
+
+
+def resolve_key(provider: str, settings: Settings, env: Mapping[str, str] | None = None) -> Secret:
+    """The provider's key: environment variable, else ``key_file``, else ``key_command``."""
+    env = os.environ if env is None else env
+    name = KEY_ENV[provider]
+    value = env.get(name, "").strip()
+    if value:
+        return Secret(value, f"environment variable {name}")
+    conf = settings.provider(provider)
+    where = f"{settings.source}: [providers.{provider}]" if settings.source else f"[providers.{provider}]"
+    if conf.key_file:
+        return _from_file(provider, conf.key_file, where)
+    if conf.key_command:
+        return _from_command(provider, conf.key_command, where)
+    raise MissingKeyError(
+        f"{provider}: no key configured: set {name}, or key_file / key_command under [providers.{provider}] "
+        "in the config"
+    )
+
+
+def _from_file(provider: str, path, where: str) -> Secret:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where} key_file {path}: cannot read it ({exc.__class__.__name__})") from None
+    if not value:
+        raise ConfigError(f"{where} key_file {path} is empty")
+    return Secret(value, f"key file {path}")
+
+
+def _from_command(provider: str, command: tuple[str, ...], where: str) -> Secret:
+    shown = command[0]
+    try:
+        done = subprocess.run(
+            list(command), shell=False, capture_output=True, text=True, timeout=KEY_COMMAND_TIMEOUT_S, check=False
+        )
+    except FileNotFoundError:
+        raise ConfigError(f"{where} key_command: {shown} was not found") from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"{where} key_command: {shown} did not finish in {KEY_COMMAND_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise ConfigError(f"{where} key_command: cannot run {shown} ({exc.__class__.__name__})") from None
+    value = (done.stdout or "").strip()
+    if done.returncode != 0:
+        # stdout may hold the key; only the last line of stderr is shown, and it is scrubbed too.
+        if value:
+            remember(value)
+        detail = (done.stderr or "").strip().splitlines()[-1:] or [""]
+        tail = f": {redact(detail[0])[:200]}" if detail[0] else ""
+        raise ConfigError(f"{where} key_command: {shown} exited with status {done.returncode}{tail}")
+    if not value:
+        raise ConfigError(f"{where} key_command: {shown} printed no key")
+    return Secret(value, f"key command {shown}")
