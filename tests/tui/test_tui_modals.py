@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import TODAY, settle, settle_until
 from textual.widgets import Checkbox, Input, Select
 
+from spendtui.config import ProviderSettings, Settings
 from spendtui.store import open_store
 from spendtui.tui import actions
 from spendtui.tui.screens.help import HELP_FILE, HelpScreen
 from spendtui.tui.screens.import_file import ImportScreen
 from spendtui.tui.screens.invoice_upload import InvoiceUploadScreen
 from spendtui.tui.screens.sync import SyncScreen
+from spendtui.tui.screens.sync_progress import SyncProgressScreen
+from tests.fake_vendors import FakeCursor, point_env
 from spendtui.tui.screens.team_editor import TeamEditorScreen
 
 
@@ -35,18 +40,59 @@ async def test_each_modal_opens_by_key_and_escape_cancels(demo_db, make_app):
         assert not [w for w in app.workers if w.group == "action"]  # nothing ran
 
 
-async def test_sync_modal_by_keyboard_reports_not_available(demo_db, make_app):
-    app = make_app(demo_db)
+KEY = "key_tui_sync_0123456789abcdef"
+FAST = Settings(providers={p: ProviderSettings(requests_per_minute=100_000) for p in ("cursor", "anthropic", "openai")})
+
+
+@pytest.fixture
+def cursor_api(monkeypatch):
+    fake = FakeCursor(KEY, slow_s=1.0).start()
+    point_env(monkeypatch, {"cursor": fake}, KEY)
+    yield fake
+    fake.stop()
+
+
+async def start_sync(pilot, since: str) -> None:
+    await pilot.press("y")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, SyncScreen)
+    checked = [c.value for c in pilot.app.screen.query(Checkbox)]
+    assert checked == [True, False, False]  # only Cursor has a key: it is chosen
+    pilot.app.screen.query_one("#sync-since", Input).value = since
+    pilot.app.screen.query_one("#sync-go").press()
+    await pilot.pause()
+
+
+async def test_sync_from_the_dashboard_runs_the_engine_with_progress(db_path, make_app, cursor_api):
+    """The same engine as `spendtui sync`: the fixture's events land, the progress screen sums up."""
+    app = make_app(db_path, settings=FAST)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("y")
-        await pilot.pause()
-        assert [c.value for c in app.screen.query(Checkbox)] == [False, False, False]  # no key configured
-        await pilot.press("enter")  # Cursor checkbox has the focus: tick it
-        await pilot.press("tab", "tab", "tab", *"2026-11-01", "enter")
+        await start_sync(pilot, "2026-10-01")
+        assert isinstance(app.screen, SyncProgressScreen)
+        await settle_until(pilot, lambda: app.screen.finished, "the sync to finish")
+        summary = str(app.screen.query_one("#sync-summary").render())
+        assert summary.startswith("cursor:") and "records" in summary
+        assert str(app.screen.query_one("#sync-title").render()) == "Sync done"
+        await pilot.press("escape")
         await settle(pilot)
-        assert not isinstance(app.screen, SyncScreen)
-        assert any("not available in this build" in m and "spendtui sync" in m for m in messages(app))
+        assert not isinstance(app.screen, SyncProgressScreen)
+    with open_store(db_path) as store:
+        assert store.scalar("SELECT COUNT(*) FROM usage_facts WHERE stream = 'cursor.events'") == 8
+        assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'cursor'") == "ok"
+
+
+async def test_a_dashboard_sync_can_be_cancelled(db_path, make_app, cursor_api):
+    cursor_api.fail("/teams/members", "slow")
+    app = make_app(db_path, settings=FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await start_sync(pilot, "2026-10-01")
+        await pilot.press("escape")  # while the first answer is still on its way
+        await settle_until(pilot, lambda: app.screen.finished, "the cancelled sync to stop")
+        assert str(app.screen.query_one("#sync-title").render()) == "Sync cancelled"
+    with open_store(db_path) as store:
+        assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'cursor'") == "cancelled"
 
 
 async def test_sync_modal_validates_before_closing(demo_db, make_app):

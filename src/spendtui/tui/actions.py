@@ -1,27 +1,23 @@
 """The editing actions the dashboard offers, each one adapter over a headless function.
 
 The modal screens collect a request; the app runs the matching adapter in a thread worker with a
-Store opened in that thread. Team editing (spendtui.org), CSV import (importers.run) and invoice
-upload (importers.invoices) are wired; sync lives on a branch not merged yet, so its adapter raises
-``NotAvailable`` and the app says so. Wiring it is a small change here: call the headless function
-and return its summary.
+Store opened in that thread: team editing (spendtui.org), CSV import (importers.run), invoice
+upload (importers.invoices) and sync (spendtui.sync, with progress and cancel).
 No Textual in this module, and no editing logic of its own.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from spendtui.config import Settings
 from spendtui.errors import SpendtuiError
 from spendtui.store import Store
-
-
-class NotAvailable(SpendtuiError):
-    """The headless function behind an action is not part of this build."""
 
 
 @dataclass(frozen=True)
@@ -76,13 +72,6 @@ TEAM_OPS = {
 }
 
 
-def _missing(what: str, branch: str, command: str) -> NotAvailable:
-    return NotAvailable(
-        f"{what} is not available in this build (it arrives with the `{branch}` work); "
-        f"meanwhile run `{command}` in a shell — the dashboard picks up the new data by itself."
-    )
-
-
 def import_formats() -> list[str]:
     """The CSV formats the import modal offers besides auto-detection."""
     from spendtui.importers.detect import format_names
@@ -90,9 +79,28 @@ def import_formats() -> list[str]:
     return format_names()
 
 
-def run_sync(store: Store, settings: Settings, request: SyncRequest) -> Done:
-    """Pull from the vendors' admin APIs; wire to the sync branch's run_sync(store, settings, providers, since, until)."""
-    raise _missing("Sync from the dashboard", "sync", "spendtui sync")
+def run_sync(
+    db_path: Path,
+    settings: Settings,
+    request: SyncRequest,
+    progress: Callable[[Any], None],
+    cancel: threading.Event,
+    now: datetime | None = None,
+) -> Done:
+    """Pull from the vendors like `spendtui sync` (same engine, its own connection and lock)."""
+    from spendtui.sync import run_sync as sync
+
+    report = sync(db_path, settings, list(request.providers), request.since, request.until, "manual",
+                  progress, cancel, now=now)  # fmt: skip
+    lines = []
+    for part in report.providers:
+        if part.status == "ok":
+            lines.append(f"{part.provider}: {part.records:,} records ({part.events:,} events), {part.users} users")
+        else:
+            lines.append(f"{part.provider}: {part.status}" + (f": {part.error}" if part.error else ""))
+    if report.providers and all(p.status in ("failed", "config_error") for p in report.providers):
+        raise SpendtuiError("\n".join(lines))
+    return Done("\n".join(lines) or "Sync cancelled before it started.")
 
 
 def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done:

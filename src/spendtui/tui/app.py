@@ -460,7 +460,16 @@ class SpendApp(App):
             return
         configured = [p for p in PROVIDERS if key_configured(self.settings, p)]
         chosen = [provider] if provider else configured
-        self.push_screen(SyncScreen(configured, chosen), self._run_request(actions.run_sync, "Sync"))
+        self.push_screen(SyncScreen(configured, chosen), self._show_sync)
+
+    def _show_sync(self, request: actions.SyncRequest | None) -> None:
+        """Run the sync behind a progress screen (per provider, cancellable) and reload after it."""
+        from spendtui.tui.screens.sync_progress import SyncProgressScreen
+
+        if request is None:
+            return
+        screen = SyncProgressScreen(request, self.db_path, self.settings, self.fixed_now)
+        self.push_screen(screen, lambda changed: self.prepare_store() if changed else None)
 
     def action_import_csv(self) -> None:
         from spendtui.tui.screens.import_file import ImportScreen
@@ -503,8 +512,6 @@ class SpendApp(App):
         try:
             with self.open_store(writable=True) as store:
                 done = adapter(store, self.settings, request)
-        except actions.NotAvailable as missing:
-            self.post_message(ActionDone(str(missing), "warning"))
         except SpendtuiError as error:
             self.post_message(ActionDone(f"{label} failed: {error}", "error"))
         else:
