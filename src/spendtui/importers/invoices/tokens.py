@@ -117,9 +117,8 @@ def only_money(line: str) -> str | None:
 
 def trailing_money(line: str) -> tuple[str, str] | None:
     """(text before, money token) when a line ends in an amount, the way every invoice row does."""
-    last = None
-    for last in MONEY_RE.finditer(line):
-        pass
+    matches = list(MONEY_RE.finditer(line))
+    last = matches[-1] if matches else None
     if last is None or line[last.end() :].strip():
         return None
     return line[: last.start()].rstrip(), last.group(0)
