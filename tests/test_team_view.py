@@ -132,4 +132,22 @@ def test_anthropic_and_openai_tabs(org):
     assert anthropic["requests"] is None
     openai = provider_tab(q, parse_period("mtd", TODAY), Scope(), "openai").as_json()
     assert openai["requests"] == 8 and openai["cost_per_request"] == "0.25"
-    assert openai["cost_by_line_item"] == [{"line_item": None, "project": "proj_a", "spend": "2.00"}]
+    # a cost with no line item is listed as such (its project is in api_cost_by_project)
+    assert openai["cost_by_line_item"] == [{"line_item": None, "project": None, "spend": "2.00"}]
+
+
+def test_openai_line_items_add_up_to_the_api_cost(store):
+    rows = [
+        {**day_cost("2026-11-03", "proj_a", "1.250000001", model="gpt-5"), "kind": "gpt-5, input", "key": "a"},
+        {**day_cost("2026-11-04", "proj_a", "0.75", model="gpt-5"), "kind": "gpt-5, input", "key": "b"},
+        {**day_cost("2026-11-04", "proj_b", "3.00", model="gpt-5"), "kind": "gpt-5, output", "key": "c"},
+        {**day_cost("2026-11-05", "proj_b", "0.50", model="gpt-5"), "key": "d"},  # no line item named
+    ]
+    write_day_costs(store, "openai", rows)
+    tab = provider_tab(Query(store, "UTC", TODAY), parse_period("mtd", TODAY), Scope(), "openai").as_json()
+    assert tab["cost_by_line_item"] == [
+        {"line_item": "gpt-5, output", "project": "proj_b", "spend": "3.00"},
+        {"line_item": "gpt-5, input", "project": "proj_a", "spend": "2.00"},
+        {"line_item": None, "project": None, "spend": "0.50"},
+    ]
+    assert tab["api_cost"] == "5.50"

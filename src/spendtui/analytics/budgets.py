@@ -78,7 +78,10 @@ def future_seat_fees(q: Query, first: date, last: date) -> list[tuple[str, str, 
     if last < first:
         return []
     source, params = seat_accrual_sql(q.store, None, first, last)
-    return [tuple(row) for row in q.store.query(f"SELECT day, provider, subject, amount_nano FROM ({source})", params)]
+    return q.cached(
+        ("future_seat_fees", first, last),
+        lambda: [tuple(row) for row in q.store.query(f"SELECT day, provider, subject, amount_nano FROM ({source})", params)],
+    )
 
 
 def _fees_in_segments(fees, segments, provider: str | None) -> dict[object, int]:

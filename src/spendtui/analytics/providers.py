@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,7 +10,7 @@ from spendtui.analytics.overview import UserRow, change_pct, pct, totals_spend, 
 from spendtui.analytics.query import Query, Scope, display_names
 from spendtui.analytics.status import ProviderStatus, status
 from spendtui.analytics.teams import spend_by_team
-from spendtui.analytics.totals import Day, Totals, daily, totals
+from spendtui.analytics.totals import Day, Totals, daily, fold, gc_paused, provider_sums
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.money import format_plain, format_usd, ratio_nano
 from spendtui.periods import Period
@@ -26,34 +25,36 @@ class Breakdown:
     rows: list[tuple]
 
     def sum_by(self, key, *, products=None, categories=None, estimates=(0, 1)) -> dict:
-        result: dict = defaultdict(lambda: [0, None, 0, 0, 0, 0])
-        for subject, product, model, category, est, amount, requests, *tokens in self.rows:
-            if products and product not in products:
-                continue
-            if categories and category not in categories:
-                continue
-            if est not in estimates:
-                continue
-            slot = result[key(subject, product, model, category)]
-            slot[0] += amount
-            if requests is not None:
-                slot[1] = (slot[1] or 0) + requests
-            for index, value in enumerate(tokens, start=2):
-                slot[index] += value
+        """[amount, requests, 4 token buckets] per ``key(subject, product, model, category)``."""
+        result: dict = {}
+        with gc_paused():
+            for subject, product, model, category, est, amount, requests, t_in, t_cw, t_cr, t_out in self.rows:
+                if est not in estimates or (products and product not in products):
+                    continue
+                if categories and category not in categories:
+                    continue
+                slot_key = key(subject, product, model, category)
+                slot = result.get(slot_key)
+                if slot is None:
+                    result[slot_key] = [amount, requests, t_in, t_cw, t_cr, t_out]
+                    continue
+                slot[0] += amount
+                if requests is not None:
+                    slot[1] = (slot[1] or 0) + requests
+                slot[2] += t_in
+                slot[3] += t_cw
+                slot[4] += t_cr
+                slot[5] += t_out
         return result
 
 
 def _breakdown(q: Query, period: Period, scope: Scope) -> Breakdown:
+    """The period's rollup rows, read ungrouped: sum_by and totals fold them in Python faster than
+    SQLite groups them (the monthly and yearly rows are nearly unique per key already)."""
     columns = ["subject", "product", "model", "category", "est", "amount_nano", "requests", *_TOKENS]
     source, params = q.subject_rows(period, scope, columns)
-    return Breakdown(
-        q.store.query(
-            f"""SELECT subject, product, model, category, est, SUM(amount_nano), SUM(requests),
-                       SUM(tok_in), SUM(tok_cache_write), SUM(tok_cache_read), SUM(tok_out)
-                FROM ({source}) GROUP BY subject, product, model, category, est""",
-            params,
-        )
-    )
+    with gc_paused():
+        return Breakdown(q.store.tuples(f"SELECT {', '.join(columns)} FROM ({source})", params))
 
 
 def _money_rows(sums: dict, names: dict, key_names: tuple[str, ...]) -> list[dict]:
@@ -148,20 +149,19 @@ class ProviderTab:
         return self.current.all.spend
 
     def user_table(self) -> list[dict]:
-        per_subject = self.breakdown.sum_by(lambda s, p, m, c: (s, c))
         rows = []
         for user in self.users:
-            amount = {c: per_subject.get((user.subject, c), [0])[0] for c in ("included", "overage", "api", "subscription")}
+            amount = self.current.subjects[user.subject].categories
             rows.append({
                 "user": user.user,
                 "name": self.names.get(user.subject),
                 "plan": self.plans.get(user.subject),
                 "spend": format_plain(user.spend),
                 "change_pct": user.change_pct,
-                "subscription": format_plain(amount["subscription"]),
-                "included": format_plain(amount["included"]),
-                "overage": format_plain(amount["overage"]),
-                "api": format_plain(amount["api"]),
+                "subscription": format_plain(amount.get("subscription", 0)),
+                "included": format_plain(amount.get("included", 0)),
+                "overage": format_plain(amount.get("overage", 0)),
+                "api": format_plain(amount.get("api", 0)),
                 "requests": user.requests,
                 "cost_per_request": format_plain(user.cost_per_request),
                 "top_model": user.top_model,
@@ -242,8 +242,9 @@ def _plans(q: Query, provider: str, on: date) -> dict[int, str]:
 def provider_tab(q: Query, period: Period, scope: Scope, provider: str, settings: Settings | None = None) -> ProviderTab:
     """Everything one provider's tab shows; ``scope.provider`` is replaced by ``provider``."""
     scope = Scope(provider=provider, team=scope.team, user=scope.user)
-    current = totals(q, period, scope)
     breakdown = _breakdown(q, period, scope)
+    with gc_paused():
+        current = fold((s, provider, m, c, e, a, r) for s, _, m, c, e, a, r, *_ in breakdown.rows if e in (0, 1))
     subjects = {row[0] for row in breakdown.rows}
     tab = ProviderTab(
         provider=provider,
@@ -304,25 +305,34 @@ def _anthropic(q: Query, tab: ProviderTab) -> None:
     }
 
 
+def line_items(q: Query, period: Period) -> list[dict]:
+    """OpenAI API cost by line item and project, org-wide (a team or person scope narrows the other
+    tables of the tab, not this one: line items live only in the cost facts). Cost that names no
+    line item (a CSV export without the column, say) is one row of its own, so the rows add up to
+    the tab's API cost."""
+    rows = q.store.query(
+        """SELECT f.kind, COALESCE(a.label, a.external_id, p.email), SUM(f.amount_nano)
+           FROM usage_facts f LEFT JOIN accounts a ON a.id = f.account_id LEFT JOIN people p ON p.id = f.person_id
+           WHERE f.stream = 'openai.cost' AND f.kind IS NOT NULL AND f.day BETWEEN ? AND ?
+           GROUP BY f.kind, 2 ORDER BY 3 DESC, 1, 2""",
+        (period.start.isoformat(), period.end.isoformat()),
+    )
+    listed = sum(amount for _, _, amount in rows)
+    api = provider_sums(q, period, Scope(provider="openai")).get("openai")
+    unnamed = (api.categories.get("api", 0) if api else 0) - listed
+    if unnamed:
+        rows.append((None, None, unnamed))
+    return [{"line_item": kind, "project": project, "spend": format_plain(amount)} for kind, project, amount in rows]
+
+
 def _openai(q: Query, tab: ProviderTab) -> None:
     b, names = tab.breakdown, tab.names
     projects = b.sum_by(lambda s, p, m, c: s, products=("api",), categories=("api",))
     usage = b.sum_by(lambda s, p, m, c: (m, s), products=("api",))
     observed = q.observed(tab.period)
-    # Line items live only in the cost facts; they are listed org-wide (a team or person scope
-    # narrows the other tables of this tab, not this one).
-    line_items = q.store.query(
-        """SELECT f.kind, COALESCE(a.label, a.external_id, p.email), SUM(f.amount_nano)
-           FROM usage_facts f LEFT JOIN accounts a ON a.id = f.account_id LEFT JOIN people p ON p.id = f.person_id
-           WHERE f.provider = 'openai' AND f.stream = 'openai.cost' AND f.day BETWEEN ? AND ?
-           GROUP BY f.kind, 2 ORDER BY 3 DESC""",
-        (observed.start.isoformat(), observed.end.isoformat()),
-    )
     tab.sections = {
         "api_cost_by_project": _money_rows(projects, names, ("project",)),
-        "cost_by_line_item": [
-            {"line_item": kind, "project": project, "spend": format_plain(amount)} for kind, project, amount in line_items
-        ],
+        "cost_by_line_item": line_items(q, observed),
         "usage_by_model_and_user": [
             {k: v for k, v in row.items() if k != "spend"} for row in _money_rows(usage, names, ("model", "user"))
         ],

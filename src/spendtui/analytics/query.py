@@ -76,12 +76,23 @@ def split_span(
 
 
 class Query:
-    """Read access to the rollups for one store, reporting time zone and today."""
+    """Read access to the rollups for one store, reporting time zone and today.
+
+    Made for one computation (a tab, a report): it remembers what it has read (``cached``), so
+    a new Query sees what a sync wrote since.
+    """
 
     def __init__(self, store: Store, timezone: str, today: date):
         self.store = store
         self.timezone = timezone
         self.today = today
+        self._cache: dict[tuple, object] = {}
+
+    def cached(self, key: tuple, compute: Callable[[], object]):
+        """``compute()`` once per key for the life of this Query (parts of a view share reads)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def observed(self, period: Period) -> Period:
         """The part of a period up to today: spend is what has accrued so far."""
@@ -140,11 +151,14 @@ class Query:
 
     def has_data_after(self, after: date, until: date) -> bool:
         """Whether any rollup day lies in (after, until]: then a unit ending at ``until`` is not whole."""
-        return bool(
-            self.store.scalar(
-                "SELECT EXISTS (SELECT 1 FROM roll_org_day WHERE day > ? AND day <= ?)",
-                (after.isoformat(), until.isoformat()),
-            )
+        return self.cached(
+            ("data_after", after, until),
+            lambda: bool(
+                self.store.scalar(
+                    "SELECT EXISTS (SELECT 1 FROM roll_org_day WHERE day > ? AND day <= ?)",
+                    (after.isoformat(), until.isoformat()),
+                )
+            ),
         )
 
     def _split(self, first: date, last: date, *, years: bool) -> tuple[list[str], list[str], list[tuple[date, date]]]:

@@ -6,7 +6,10 @@ folded here in Python, so a year over thousands of people costs one scan of ``ro
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from spendtui.analytics.query import Query, Scope
@@ -26,12 +29,12 @@ def _add_requests(current: int | None, more: int | None) -> int | None:
 class Sums:
     """Money by category plus requests, for any slice (a provider, a model, a person)."""
 
-    categories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    categories: dict[str, int] = field(default_factory=dict)
     requests: int | None = None
     estimated: bool = False
 
     def add(self, category: str, amount: int, requests: int | None, estimated: bool) -> None:
-        self.categories[category] += amount
+        self.categories[category] = self.categories.get(category, 0) + amount
         self.requests = _add_requests(self.requests, requests)
         self.estimated = self.estimated or estimated
 
@@ -61,16 +64,12 @@ def reporting_usage_spend(providers: dict[str, Sums]) -> int:
 
 @dataclass
 class SubjectSums(Sums):
-    models: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    by_provider: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    by_provider: dict[str, Sums] = field(default_factory=dict)
+    top_model: tuple[str, str] | None = None  # (provider, model) with the most usage value
 
     @property
     def providers(self) -> list[str]:
         return sorted(self.by_provider)
-
-    @property
-    def top_model(self) -> tuple[str, str] | None:
-        return top_key(self.models)
 
     @property
     def reporting_usage_spend(self) -> int:
@@ -93,7 +92,7 @@ class Totals:
     all: Sums = field(default_factory=Sums)
     providers: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
     models: dict[tuple[str, str], Sums] = field(default_factory=lambda: defaultdict(Sums))
-    subjects: dict[int, SubjectSums] = field(default_factory=lambda: defaultdict(SubjectSums))
+    subjects: dict[int, SubjectSums] = field(default_factory=dict)
 
     @property
     def requests(self) -> int | None:
@@ -112,23 +111,47 @@ class Totals:
         return sorted(p for p, sums in self.providers.items() if sums.estimated)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold CPython's cycle collector while folding rows: a fold allocates hundreds of thousands of
+    tuples and small lists that hold no cycles, and the collector would re-scan them over and over
+    (measured: a 5,000-person month's Overview 0.70 s with it, 0.40 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def totals(q: Query, period: Period, scope: Scope) -> Totals:
+    """Every slice of a period's money for a scope, from one read of its rollup rows.
+
+    The rows are read ungrouped and folded here: at the grain of the monthly and yearly rollups
+    they are already unique per (subject, provider, model, category), and a dict fold is cheaper
+    than SQLite's GROUP BY sort (measured: 0.3 s against 0.8 s for 5,000 people's month).
+    """
     source, params = q.subject_rows(
         period, scope, ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
     )
-    rows = q.store.tuples(
-        f"""SELECT subject, provider, model, category, SUM(amount_nano), SUM(requests),
-                   MAX(est = 1 AND amount_nano != 0)
-            FROM ({source}) WHERE est IN (0, 1)
-            GROUP BY subject, provider, model, category""",
-        params,
-    )
-    # Fold into flat dicts first (one pass, no objects per row), then build the slices from them.
-    by_person: dict[tuple, list] = {}
-    by_model: dict[tuple, list] = {}
-    person_models: dict[int, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
-    for subject, provider, model, category, amount, requests, estimated in rows:
-        for table, key in ((by_person, (subject, provider, category)), (by_model, (provider, model, category))):
+    with gc_paused():
+        rows = q.store.tuples(
+            f"SELECT subject, provider, model, category, est, amount_nano, requests FROM ({source}) WHERE est IN (0, 1)",
+            params,
+        )
+        return fold(rows)
+
+
+def fold(rows: Iterable[tuple]) -> Totals:
+    """Totals of (subject, provider, model, category, est, amount_nano, requests) rollup rows."""
+    # One pass into flat dicts keyed by tuples (no objects per row); slices are built from them.
+    by_subject: dict[tuple, list] = {}  # (subject, provider, category) -> [amount, requests, estimated]
+    by_model: dict[tuple, list] = {}  # (provider, model, category) -> same
+    values: dict[tuple, int] = {}  # (subject, provider, model) -> usage value, to rank models per person
+    for subject, provider, model, category, est, amount, requests in rows:
+        estimated = est == 1 and amount != 0
+        for table, key in ((by_subject, (subject, provider, category)), (by_model, (provider, model, category))):
             slot = table.get(key)
             if slot is None:
                 table[key] = [amount, requests, estimated]
@@ -138,20 +161,47 @@ def totals(q: Query, period: Period, scope: Scope) -> Totals:
                     slot[1] = (slot[1] or 0) + requests
                 slot[2] = slot[2] or estimated
         if category in USAGE_CATEGORIES:
-            person_models[subject][(provider, model)] += amount
+            key = (subject, provider, model)
+            values[key] = values.get(key, 0) + amount
+    return _slices(by_subject, by_model, values)
+
+
+def _slices(by_subject: dict[tuple, list], by_model: dict[tuple, list], values: dict[tuple, int]) -> Totals:
     result = Totals()
-    for (subject, provider, category), (amount, requests, estimated) in by_person.items():
-        estimated = bool(estimated)
+    by_provider: dict[tuple, list] = {}
+    subjects: dict[int, SubjectSums] = {}
+    for (subject, provider, category), (amount, requests, estimated) in by_subject.items():
+        person = subjects.get(subject)
+        if person is None:
+            person = subjects[subject] = SubjectSums()
+        part = person.by_provider.get(provider)
+        if part is None:
+            part = person.by_provider[provider] = Sums()
+        part.add(category, amount, requests, estimated)
+        person.add(category, amount, requests, estimated)
+        slot = by_provider.get((provider, category))
+        if slot is None:
+            by_provider[(provider, category)] = [amount, requests, estimated]
+        else:
+            slot[0] += amount
+            slot[1] = _add_requests(slot[1], requests)
+            slot[2] = slot[2] or estimated
+    for (provider, category), (amount, requests, estimated) in by_provider.items():
         result.all.add(category, amount, requests, estimated)
         result.providers[provider].add(category, amount, requests, estimated)
-        person = result.subjects[subject]
-        person.add(category, amount, requests, estimated)
-        person.by_provider[provider].add(category, amount, requests, estimated)
     for (provider, model, category), (amount, requests, estimated) in by_model.items():
         if category != "subscription":
-            result.models[(provider, model)].add(category, amount, requests, bool(estimated))
-    for subject, models in person_models.items():
-        result.subjects[subject].models = models
+            result.models[(provider, model)].add(category, amount, requests, estimated)
+    best: dict[int, tuple[int, tuple[str, str]]] = {}
+    for (subject, provider, model), value in values.items():
+        if value <= 0:
+            continue
+        current = best.get(subject)
+        if current is None or value > current[0] or (value == current[0] and (provider, model) < current[1]):
+            best[subject] = (value, (provider, model))
+    for subject, (_, top) in best.items():
+        subjects[subject].top_model = top
+    result.subjects = subjects
     return result
 
 
