@@ -149,3 +149,31 @@ def test_the_ui_writes_no_sql():
         text = path.read_text(encoding="utf-8")
         assert "import sqlite3" not in text, path
         assert ".query(\"SELECT" not in text and ".execute(" not in text, path
+
+
+async def test_a_big_table_shows_its_first_rows_but_sorts_and_exports_them_all():
+    """5,000 people would hold the UI thread for seconds in a DataTable; the grid shows the first
+    MAX_SHOWN as sorted, and sorting and export still see every row."""
+    from textual.app import App
+
+    from spendtui.tui.widgets.table import MAX_SHOWN, Column
+
+    rows = [{"user": f"u{i:04d}@x.com", "spend": i * 1_000_000_000} for i in range(MAX_SHOWN + 700)]
+
+    class One(App):
+        def compose(self):
+            yield SpendTable("Users", [Column("user", "User"), Column("spend", "Spend", "money")])
+
+    app = One()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(SpendTable)
+        table.set_rows(rows)
+        table.sort_by("spend", reverse=True)
+        await pilot.pause()
+        assert table.grid.row_count == MAX_SHOWN
+        assert table.cell_text(0, "spend") == "$1,199.00"  # the largest of all rows, not of the first 500
+        assert "500 of 1,200" in str(table.query_one(".table-more").render())
+        assert len(table.export_rows()[1]) == MAX_SHOWN + 700
+        table.set_rows(rows[:10])
+        await pilot.pause()
+        assert table.grid.row_count == 10 and not table.query_one(".table-more").display

@@ -143,6 +143,21 @@ def totals(q: Query, period: Period, scope: Scope) -> Totals:
         return fold(rows)
 
 
+def scope_totals(q: Query, period: Period, scope: Scope) -> Totals:
+    """``totals`` without the per-person slice (``subjects`` is empty): the org's come from the
+    small org-day rollup, so a chart of any period needs no per-person read."""
+    source, params = q.summary_rows(period, scope, ["provider", "model", "category", "est", "amount_nano", "requests"])
+    with gc_paused():
+        result = fold(
+            q.store.tuples(
+                f"SELECT 0, provider, model, category, est, amount_nano, requests FROM ({source}) WHERE est IN (0, 1)",
+                params,
+            )
+        )
+    result.subjects = {}
+    return result
+
+
 def fold(rows: Iterable[tuple]) -> Totals:
     """Totals of (subject, provider, model, category, est, amount_nano, requests) rollup rows."""
     # One pass into flat dicts keyed by tuples (no objects per row); slices are built from them.
