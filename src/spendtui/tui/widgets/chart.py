@@ -113,6 +113,7 @@ class ChartCanvas(Static):
         plt.clear_data()
         plt.clear_figure()
         plt.theme(self._theme())
+        plt._limit_size(False, False)  # else plotext clips the figure to the terminal size it guesses (80 when headless)
         plt.plotsize(width, height)
         names = list(spec.series)
         colors = [SERIES_COLORS.get(n) or PALETTE[i % len(PALETTE)] for i, n in enumerate(names)]
@@ -137,6 +138,17 @@ class ChartCanvas(Static):
             elif as_bars:
                 plt.stacked_bar(positions, [values[n] for n in names], labels=names, width=0.4, color=colors,
                                 marker=markers[0] if markers else None)  # fmt: skip
+            elif spec.kind == "stacked":
+                # too narrow for bars: a stacked area, each series filled from its running total down,
+                # the top one first, so no series hides behind another
+                running = [0.0] * len(positions)
+                tops = []
+                for name in names:
+                    running = [a + b for a, b in zip(running, values[name])]
+                    tops.append(running)
+                for i in reversed(range(len(names))):
+                    plt.plot(positions, tops[i], label=names[i], color=colors[i],
+                             marker=markers[i] if markers else "hd", fillx=True)  # fmt: skip
             else:
                 fill = len(names) == 1
                 for i, name in enumerate(names):
