@@ -6,7 +6,7 @@ the same natural key, or the store would count the event twice; so both sides bu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 # Kinds (API and CSV spellings, compared lower-case) -> (category, counts as a request).
 _CURSOR_KINDS = {
@@ -60,7 +60,7 @@ def cursor_event_key(
     return f"{cursor_event_prefix(ts_ms, email, model, tok_in, tok_cache_write, tok_cache_read, tok_out)}|{occurrence}"
 
 
-def with_occurrence(prefixes: Sequence[str]) -> list[str]:
+def with_occurrence(prefixes: Iterable[str]) -> list[str]:
     """Append ``|n`` to each prefix: n counts earlier equal prefixes in the sequence (0 for the first)."""
     seen: dict[str, int] = {}
     keys = []

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from spendtui.config import BASE_URL_ENV, Settings
+from spendtui.importers.keys import with_occurrence
 from spendtui.money import cents_to_nano
 from spendtui.providers.http import Cancelled, HttpOptions, ProviderError, VendorClient
 from spendtui.providers.secrets import Secret
@@ -154,17 +155,6 @@ def rfc3339(ms: int) -> str:
 
 
 # -- records ---------------------------------------------------------------------------------------
-def with_occurrence(keys: Iterable[str]) -> list[str]:
-    """Suffix ``|0``, ``|1``, ... so rows a vendor sends twice with identical dimensions stay apart."""
-    seen: dict[str, int] = {}
-    result = []
-    for key in keys:
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        result.append(f"{key}|{n}")
-    return result
-
-
 def cents_nano(value: Any) -> int:
     """``money.cents_to_nano`` with a fast exact path for the JSON numbers a backfill parses by millions.
 
