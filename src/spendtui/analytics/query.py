@@ -277,40 +277,35 @@ class Query:
     # -- labels -------------------------------------------------------------------------------
     def subject_labels(self, subjects: Iterable[int]) -> dict[int, str]:
         """Email for people; ``unattributed:<provider>:<id>`` for spend no person is mapped to."""
-        wanted = set(subjects)
-        labels: dict[int, str] = {}
-        people = [s for s in wanted if s > 0]
-        accounts = [-s for s in wanted if s < 0]
-        for chunk in _chunks(people, 900):
-            marks = ",".join("?" * len(chunk))
-            for pid, email in self.store.query(f"SELECT id, email FROM people WHERE id IN ({marks})", chunk):
-                labels[pid] = email
-        for chunk in _chunks(accounts, 900):
-            marks = ",".join("?" * len(chunk))
-            for aid, provider, external in self.store.query(
-                f"SELECT id, provider, external_id FROM accounts WHERE id IN ({marks})", chunk
-            ):
-                labels[-aid] = f"unattributed:{provider}:{external}"
-        return labels
+        return _subject_texts(
+            self.store, subjects, "email", lambda email: email,
+            "provider, external_id", lambda provider, external: f"unattributed:{provider}:{external}",
+        )  # fmt: skip
 
 
 def display_names(store: Store, subjects: Iterable[int]) -> dict[int, str]:
     """Names for screens: a person's name (else email); an account's label (else its id)."""
+    return _subject_texts(
+        store, subjects, "email, name", lambda email, name: name or email,
+        "external_id, label", lambda external, label: label or external,
+    )  # fmt: skip
+
+
+def _subject_texts(store: Store, subjects: Iterable[int], person_columns: str, person_text: Callable[..., str],
+                   account_columns: str, account_text: Callable[..., str]) -> dict[int, str]:  # fmt: skip
+    """A text per subject: people (> 0) from ``people``, accounts (< 0) from ``accounts``, in chunks
+    under SQLite's parameter limit."""
     wanted = set(subjects)
-    names: dict[int, str] = {}
-    people = [s for s in wanted if s > 0]
-    accounts = [-s for s in wanted if s < 0]
-    for chunk in _chunks(people, 900):
-        marks = ",".join("?" * len(chunk))
-        for pid, email, name in store.query(f"SELECT id, email, name FROM people WHERE id IN ({marks})", chunk):
-            names[pid] = name or email
-    for chunk in _chunks(accounts, 900):
-        marks = ",".join("?" * len(chunk))
-        for aid, external, label in store.query(
-            f"SELECT id, external_id, label FROM accounts WHERE id IN ({marks})", chunk
-        ):
-            names[-aid] = label or external
-    return names
+    texts: dict[int, str] = {}
+    for table, ids, columns, text, sign in (
+        ("people", [s for s in wanted if s > 0], person_columns, person_text, 1),
+        ("accounts", [-s for s in wanted if s < 0], account_columns, account_text, -1),
+    ):
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for row_id, *values in store.query(f"SELECT id, {columns} FROM {table} WHERE id IN ({marks})", chunk):
+                texts[sign * row_id] = text(*values)
+    return texts
 
 
 def _merge_segments(segments: list[Segment]) -> list[Segment]:
