@@ -221,3 +221,24 @@ def test_percentages_round_half_up(part, whole, expected):
     from spendtui.analytics.overview import pct
 
     assert pct(part, whole) == expected
+
+
+def test_a_span_reads_whole_years_quarters_and_months_and_days_at_its_edges():
+    from spendtui.analytics.query import split_span
+
+    span = split_span(date(2025, 12, 30), date(2027, 5, 3))
+    assert span.years == ["2026"] and span.quarters == ["2027-Q1"] and span.months == ["2027-04"]
+    assert span.edges == [(date(2025, 12, 30), date(2025, 12, 31)), (date(2027, 5, 1), date(2027, 5, 3))]
+    fine = split_span(date(2026, 7, 1), date(2026, 9, 30), coarse=False)
+    assert fine.quarters == [] and fine.months == ["2026-07", "2026-08", "2026-09"]
+
+
+def test_a_quarter_equals_its_three_months_after_later_writes(org):
+    """The quarter rollup is refreshed with the months: a late fact in August moves the quarter too."""
+    write_cursor(org, [cursor_event("2026-08-14T10:00:00Z", "bob@x.com", "7.000000003", model="gpt-5")])
+    q = Query(org, "UTC", TODAY)
+    quarter = overview(q, parse_period(None, TODAY, "2026-07-01", "2026-09-30"), Scope()).as_json()
+    months = [report(org, m) for m in ("2026-07", "2026-08", "2026-09")]
+    assert quarter["total_spend"] == "10.00"  # alice's 3.00 in September, bob's 7.000000003 in August
+    assert Decimal(quarter["total_spend"]) == sum(Decimal(m["total_spend"]) for m in months)
+    assert {u["user"]: u["spend"] for u in quarter["users"]} == {"bob@x.com": "7.00", "alice@x.com": "3.00"}

@@ -10,7 +10,7 @@ from spendtui.store.schema import SCHEMA_VERSION
 EXPECTED_TABLES = {
     "meta", "settings", "people", "person_aliases", "teams", "memberships", "accounts", "seats",
     "usage_facts", "period_amounts", "cursor_spend_snapshots", "budgets", "alerts", "invoices",
-    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_year", "roll_org_day",
+    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_quarter", "roll_year", "roll_org_day",
     "roll_source_day",
 }  # fmt: skip
 
@@ -49,6 +49,9 @@ def test_older_store_upgrades_and_keeps_its_data(db_path, version):
             " VALUES (?, 'cursor', 'cursor', 'cursor.events', 'cursor.csv.events', 1, '2026-10-05', 1, 'overage', 5)",
             [(b"k1",), (b"k2",)],
         )
+        raw.execute(
+            "INSERT INTO roll_month VALUES ('2026-10', 'cursor', 'cursor', 1, 'auto', 'overage', 0, 5, NULL, 0, 0, 0, 0, 2)"
+        )
     raw.close()
     with open_store(db_path) as upgraded:
         assert upgraded.scalar("PRAGMA user_version") == SCHEMA_VERSION
@@ -58,6 +61,10 @@ def test_older_store_upgrades_and_keeps_its_data(db_path, version):
         if 1 <= version < 2:  # migration 2 counted the facts an older store already held
             assert [tuple(r) for r in upgraded.query("SELECT source, day, rows FROM roll_source_day")] == [
                 ("cursor.csv.events", "2026-10-05", 2)
+            ]
+        if 1 <= version < 6:  # migration 6 summed the months an older store held into quarters
+            assert [tuple(r) for r in upgraded.query("SELECT quarter, amount_nano, facts FROM roll_quarter")] == [
+                ("2026-Q4", 5, 2)
             ]
 
 

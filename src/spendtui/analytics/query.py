@@ -43,36 +43,50 @@ class Scope:
 Segment = tuple[int, date, date]  # (subject, first day, last day), inclusive
 
 
-def split_span(
-    first: date, last: date, later: Callable[[date, date], bool] | None = None, *, years: bool = True
-) -> tuple[list[str], list[str], list[tuple[date, date]]]:
-    """Whole years and months inside first..last, and the day ranges left at the edges.
+@dataclass
+class Span:
+    """A span of days cut into the rollup units that cover it: whole years, quarters and months
+    (their keys) and the day ranges left at the edges."""
 
-    A year or month counts as whole when the span covers it from its first day, and either its
-    last day or, past ``last``, the rollups hold nothing more in it (``later(last, unit_end)`` is
-    False): a month-to-date then reads one monthly row per key instead of a row per day.
+    years: list[str]
+    quarters: list[str]
+    months: list[str]
+    edges: list[tuple[date, date]]
+
+
+def split_span(
+    first: date, last: date, later: Callable[[date, date], bool] | None = None, *, coarse: bool = True
+) -> Span:
+    """Whole years, quarters and months inside first..last (years and quarters only when
+    ``coarse``), and the day ranges left at the edges.
+
+    A unit counts as whole when the span covers it from its first day, and either its last day
+    or, past ``last``, the rollups hold nothing more in it (``later(last, unit_end)`` is False): a
+    month-to-date then reads one monthly row per key instead of a row per day.
     """
-    whole_years: list[str] = []
-    whole_months: list[str] = []
-    edges: list[tuple[date, date]] = []
+    span = Span([], [], [], [])
 
     def whole(unit_end: date) -> bool:
         return unit_end <= last or (later is not None and not later(last, unit_end))
 
     cursor = first
     while cursor <= last:
-        year_end = date(cursor.year, 12, 31)
-        if years and cursor.month == 1 and cursor.day == 1 and whole(year_end):
-            whole_years.append(str(cursor.year))
+        if coarse and cursor.day == 1 and cursor.month == 1 and whole(year_end := date(cursor.year, 12, 31)):
+            span.years.append(str(cursor.year))
             cursor = year_end + timedelta(days=1)
+            continue
+        quarter_end = add_months(cursor, 3) - timedelta(days=1)
+        if coarse and cursor.day == 1 and cursor.month % 3 == 1 and whole(quarter_end):
+            span.quarters.append(f"{cursor.year}-Q{(cursor.month + 2) // 3}")
+            cursor = quarter_end + timedelta(days=1)
             continue
         month_end = add_months(cursor, 1) - timedelta(days=1)
         if cursor.day == 1 and whole(month_end):
-            whole_months.append(cursor.isoformat()[:7])
+            span.months.append(cursor.isoformat()[:7])
         else:
-            edges.append((cursor, min(month_end, last)))
+            span.edges.append((cursor, min(month_end, last)))
         cursor = month_end + timedelta(days=1)
-    return whole_years, whole_months, edges
+    return span
 
 
 class Query:
@@ -161,8 +175,8 @@ class Query:
             ),
         )
 
-    def _split(self, first: date, last: date, *, years: bool) -> tuple[list[str], list[str], list[tuple[date, date]]]:
-        return split_span(first, last, self.has_data_after, years=years)
+    def _split(self, first: date, last: date, *, coarse: bool) -> Span:
+        return split_span(first, last, self.has_data_after, coarse=coarse)
 
     def subject_rows(self, period: Period, scope: Scope, columns: list[str], *, month: bool = False) -> tuple[str, list]:
         """SQL selecting ``columns`` of per-subject rollup rows in the period and scope.
@@ -189,7 +203,7 @@ class Query:
     ) -> tuple[str, list]:
         """SQL selecting ``tag`` and ``names`` from the rollup rows of (tag, subject, first, last) segments.
 
-        Whole years read roll_year, whole months roll_month, edge days roll_day; a subject of None
+        Whole years read roll_year, quarters roll_quarter, months roll_month, edge days roll_day; a subject of None
         means every subject (the org). The tag (a team id, say) lets one query serve many scopes.
         """
         parts, params = [], []
@@ -202,19 +216,21 @@ class Query:
             picked = []
             for name in names:
                 if name == "month":
-                    picked.append({"day": "substr(r.day, 1, 7) AS month", "month": "r.month", "year": "NULL AS month"}[unit])
+                    picked.append({"day": "substr(r.day, 1, 7) AS month", "month": "r.month"}.get(unit, "NULL AS month"))
                 else:
                     picked.append(f"r.{name}")
             return ", ".join([tag] + picked)
 
-        per_unit: dict[str, list[tuple]] = {"year": [], "month": [], "day": []}
+        per_unit: dict[str, list[tuple]] = {"year": [], "quarter": [], "month": [], "day": []}
         for seg_tag, subject, start, end in segments:
-            years, months, edges = self._split(start, end, years=not by_month)
-            per_unit["year"] += [(seg_tag, subject, y) for y in years]
-            per_unit["month"] += [(seg_tag, subject, m) for m in months]
-            per_unit["day"] += [(seg_tag, subject, a.isoformat(), b.isoformat()) for a, b in edges]
+            span = self._split(start, end, coarse=not by_month)
+            per_unit["year"] += [(seg_tag, subject, y) for y in span.years]
+            per_unit["quarter"] += [(seg_tag, subject, q) for q in span.quarters]
+            per_unit["month"] += [(seg_tag, subject, m) for m in span.months]
+            per_unit["day"] += [(seg_tag, subject, a.isoformat(), b.isoformat()) for a, b in span.edges]
         for unit, table, match in (
             ("year", "roll_year", "r.year = s.unit"),
+            ("quarter", "roll_quarter", "r.quarter = s.unit"),
             ("month", "roll_month", "r.month = s.unit"),
             ("day", "roll_day", "r.day BETWEEN s.first AND s.last"),
         ):

@@ -1,4 +1,4 @@
-"""Daily, monthly and yearly rollups, rebuilt from facts, seats and period amounts (never running counters).
+"""Daily, monthly, quarterly and yearly rollups, rebuilt from facts, seats and period amounts (never running counters).
 
 A refresh recomputes a provider's days ``first .. last`` from scratch inside the caller's
 transaction. What a rollup depends on besides the facts (the reporting time zone, configured seat
@@ -77,7 +77,7 @@ def providers_with_data(store: Store) -> list[str]:
 def rebuild_all(store: Store) -> None:
     """Drop and recompute every rollup (after a time zone or seat price change, or a merge)."""
     with store.transaction() as conn:
-        for table in ("roll_day", "roll_month", "roll_year", "roll_org_day", "roll_source_day"):
+        for table in ("roll_day", "roll_month", "roll_quarter", "roll_year", "roll_org_day", "roll_source_day"):
             conn.execute(f"DELETE FROM {table}")
         for provider in providers_with_data(store):
             span = store.query(
@@ -134,6 +134,7 @@ def refresh(store: Store, providers: list[str], first: date, last: date) -> None
             _rebuild_days(store, provider, start, end, params["timezone"], through)
             _rebuild_org_days(store, provider, start, end)
             _rebuild_months(store, provider, start, end)
+            _rebuild_quarters(store, provider, start, end)
             _rebuild_years(store, provider, start, end)
 
 
@@ -333,6 +334,29 @@ def _rebuild_months(store: Store, provider: str, first: date, last: date) -> Non
             FROM roll_day WHERE provider = ? AND day BETWEEN ? AND ?
             GROUP BY substr(day, 1, 7), product, subject, model, category, est""",
         (provider, start.isoformat(), end.isoformat()),
+    )
+
+
+def quarter_of(day: date) -> str:
+    """'2026-Q3' for any day of July to September 2026: the key of roll_quarter."""
+    return f"{day.year}-Q{(day.month + 2) // 3}"
+
+
+def _rebuild_quarters(store: Store, provider: str, first: date, last: date) -> None:
+    """roll_month summed per calendar quarter: a quarter reads one row per key instead of three."""
+    start = first.replace(month=3 * ((first.month - 1) // 3) + 1, day=1)
+    end = add_months(last.replace(month=3 * ((last.month - 1) // 3) + 1, day=1), 3) - timedelta(days=1)
+    store.conn.execute(
+        "DELETE FROM roll_quarter WHERE provider = ? AND quarter BETWEEN ? AND ?",
+        (provider, quarter_of(start), quarter_of(end)),
+    )
+    store.conn.execute(
+        f"""INSERT INTO roll_quarter (quarter, provider, product, subject, model, category, est, {_MEASURES})
+            SELECT substr(month, 1, 4) || '-Q' || ((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3),
+                   provider, product, subject, model, category, est, {_SUMS}, SUM(facts)
+            FROM roll_month WHERE provider = ? AND month BETWEEN ? AND ?
+            GROUP BY 1, product, subject, model, category, est""",
+        (provider, start.isoformat()[:7], end.isoformat()[:7]),
     )
 
 

@@ -402,6 +402,34 @@ CREATE INDEX roll_month_subject_cover
     ON roll_month(subject, month, provider, product, model, category, est, amount_nano, requests)
 """
 
+# roll_month summed per calendar quarter (YYYY-Qn): a quarter reads one row per key, not three.
+MIGRATION_6 = """
+CREATE TABLE roll_quarter (
+    quarter TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    facts INTEGER NOT NULL
+);
+CREATE INDEX roll_quarter_quarter ON roll_quarter(quarter, provider);
+CREATE INDEX roll_quarter_subject ON roll_quarter(subject, quarter);
+INSERT INTO roll_quarter (quarter, provider, product, subject, model, category, est, amount_nano, requests,
+                          tok_in, tok_cache_write, tok_cache_read, tok_out, facts)
+    SELECT substr(month, 1, 4) || '-Q' || ((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3), provider, product,
+           subject, model, category, est, SUM(amount_nano), SUM(requests), SUM(tok_in), SUM(tok_cache_write),
+           SUM(tok_cache_read), SUM(tok_out), SUM(facts)
+    FROM roll_month GROUP BY 1, provider, product, subject, model, category, est
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -416,6 +444,6 @@ def _script(sql: str) -> Migration:
 
 # Append only: a released migration never changes, a new one goes at the end.
 MIGRATIONS: list[Migration] = [
-    _script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5)
+    _script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
