@@ -161,3 +161,34 @@ def test_the_overview_tab_totals_from_the_org_rollup_match_the_per_person_sums(d
             fast, full = scope_totals(q, period, scope), totals(q, period, scope)
             assert fast.all == full.all and fast.providers == full.providers and fast.models == full.models
             assert fast.top_model == full.top_model and full.all.spend > 0
+
+
+
+def model_grain_totals(q, period, scope):
+    """totals() the way it was before roll_subject: a fold of the model-grain rollup rows."""
+    from spendtui.analytics.totals import fold
+
+    columns = "subject, provider, model, category, est, amount_nano, requests"
+    source, params = q.subject_rows(period, scope, columns.split(", "))
+    return fold(q.store.tuples(f"SELECT {columns} FROM ({source}) WHERE est IN (0, 1)", params))
+
+
+@pytest.mark.parametrize("text", ["2026-10", "ytd", "2026-07-01..2026-09-30", "last-month", "2026-08"])
+def test_the_per_person_summary_gives_the_figures_of_the_model_grain_rows(demo_db, text):
+    """roll_subject (no product or model grain, top models precomputed) must give the org's totals,
+    each team's and each person's spend exactly as folding the model-grain rollup rows does."""
+    from spendtui.analytics.teams import spend_by_team
+    from spendtui.analytics.totals import spend_by_subject, totals
+
+    with open_store(demo_db, read_only=True) as store:
+        q = Query(store, "UTC", TODAY)
+        period = parse_period(None, TODAY, *text.split("..")) if ".." in text else parse_period(text, TODAY)
+        assert q.single_unit(period)
+        for scope in (Scope(), Scope(provider="cursor"), Scope(provider="anthropic"), Scope(provider="openai")):
+            full, fast = model_grain_totals(q, period, scope), totals(q, period, scope)
+            assert fast.subjects == full.subjects and fast.all == full.all and full.all.spend > 0
+            assert fast.providers == full.providers and fast.models == full.models
+        people = model_grain_totals(q, period, Scope()).subjects
+        assert spend_by_subject(q, period, Scope()) == {s: v.spend for s, v in people.items() if v.spend}
+        for row in spend_by_team(q, period):
+            assert row.sums == model_grain_totals(q, period, Scope(team=row.name)).all

@@ -10,7 +10,7 @@ from spendtui.store.schema import SCHEMA_VERSION
 EXPECTED_TABLES = {
     "meta", "settings", "people", "person_aliases", "teams", "memberships", "accounts", "seats",
     "usage_facts", "period_amounts", "cursor_spend_snapshots", "budgets", "alerts", "invoices",
-    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_quarter", "roll_year", "roll_org_day",
+    "invoice_lines", "imports", "sync_runs", "sync_state", "roll_day", "roll_month", "roll_quarter", "roll_year", "roll_subject", "roll_org_day",
     "roll_source_day",
 }  # fmt: skip
 
@@ -65,6 +65,10 @@ def test_older_store_upgrades_and_keeps_its_data(db_path, version):
         if 1 <= version < 6:  # migration 6 summed the months an older store held into quarters
             assert [tuple(r) for r in upgraded.query("SELECT quarter, amount_nano, facts FROM roll_quarter")] == [
                 ("2026-Q4", 5, 2)
+            ]
+        if 1 <= version < 7:  # migration 7 summarised the months (and quarters) per person, with the top model
+            assert ("2026-10", 1, "cursor", "overage", 0, 5, None, "auto", 5) in [
+                tuple(r) for r in upgraded.query("SELECT * FROM roll_subject")
             ]
 
 

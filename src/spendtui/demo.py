@@ -570,7 +570,7 @@ class DemoBuilder:
 
 DATA_TABLES = (
     "invoice_lines", "invoices", "alerts", "budgets", "cursor_spend_snapshots", "roll_day", "roll_month",
-    "roll_org_day", "roll_quarter", "roll_year", "roll_source_day", "usage_facts", "period_amounts", "seats", "memberships",
+    "roll_org_day", "roll_quarter", "roll_year", "roll_subject", "roll_source_day", "usage_facts", "period_amounts", "seats", "memberships",
     "accounts", "person_aliases",
     "teams", "people", "imports", "sync_runs", "sync_state",
 )  # fmt: skip

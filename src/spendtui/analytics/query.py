@@ -22,6 +22,8 @@ from spendtui.store.identity import normalize_email
 SPEND = "category IN ('subscription', 'overage', 'api') AND est IN (0, 1)"
 VALUE = "category IN ('overage', 'api', 'included') AND est IN (0, 1)"
 COUNTED = "est IN (0, 1)"
+# Columns roll_subject has: a read of only these needs no product or model grain.
+SUBJECT_SUMMARY_COLUMNS = {"subject", "provider", "category", "est", "amount_nano", "requests", "month"}
 
 
 class AnalyticsError(UsageError):
@@ -175,6 +177,13 @@ class Query:
             ),
         )
 
+    def single_unit(self, period: Period) -> str | None:
+        """The key of the one month, quarter or year the observed period is, if it is exactly one."""
+        period = self.observed(period)
+        span = self._split(period.start, period.end, coarse=True)
+        units = span.years + span.quarters + span.months
+        return units[0] if len(units) == 1 and not span.edges else None
+
     def _split(self, first: date, last: date, *, coarse: bool) -> Span:
         return split_span(first, last, self.has_data_after, coarse=coarse)
 
@@ -203,7 +212,8 @@ class Query:
     ) -> tuple[str, list]:
         """SQL selecting ``tag`` and ``names`` from the rollup rows of (tag, subject, first, last) segments.
 
-        Whole years read roll_year, quarters roll_quarter, months roll_month, edge days roll_day; a subject of None
+        Whole years read roll_year, quarters roll_quarter, months roll_month (or all three roll_subject when
+        ``names`` need no product or model), edge days roll_day; a subject of None
         means every subject (the org). The tag (a team id, say) lets one query serve many scopes.
         """
         parts, params = [], []
@@ -212,11 +222,15 @@ class Query:
         provider_params = [provider] if provider else []
         tag = "s.tag" if tagged else "NULL AS tag"
 
+        # Without the product and model grain, whole units read the smaller per-person summary.
+        summary = set(names) <= SUBJECT_SUMMARY_COLUMNS
+
         def columns(unit: str) -> str:
             picked = []
             for name in names:
                 if name == "month":
-                    picked.append({"day": "substr(r.day, 1, 7) AS month", "month": "r.month"}.get(unit, "NULL AS month"))
+                    month = "r.unit" if summary else "r.month"
+                    picked.append({"day": "substr(r.day, 1, 7) AS month", "month": f"{month} AS month"}.get(unit, "NULL AS month"))
                 else:
                     picked.append(f"r.{name}")
             return ", ".join([tag] + picked)
@@ -228,12 +242,14 @@ class Query:
             per_unit["quarter"] += [(seg_tag, subject, q) for q in span.quarters]
             per_unit["month"] += [(seg_tag, subject, m) for m in span.months]
             per_unit["day"] += [(seg_tag, subject, a.isoformat(), b.isoformat()) for a, b in span.edges]
-        for unit, table, match in (
+        units = [
             ("year", "roll_year", "r.year = s.unit"),
             ("quarter", "roll_quarter", "r.quarter = s.unit"),
             ("month", "roll_month", "r.month = s.unit"),
-            ("day", "roll_day", "r.day BETWEEN s.first AND s.last"),
-        ):
+        ]
+        if summary:
+            units = [(unit, "roll_subject", "r.unit = s.unit") for unit, _, _ in units]
+        for unit, table, match in units + [("day", "roll_day", "r.day BETWEEN s.first AND s.last")]:
             rows = per_unit[unit]
             if not rows:
                 continue
@@ -243,7 +259,8 @@ class Query:
                         parts.append(f"SELECT {columns(unit)} FROM {table} r WHERE r.day BETWEEN ? AND ?{provider_sql}")
                         params += [row[2], row[3]] + provider_params
                     else:
-                        parts.append(f"SELECT {columns(unit)} FROM {table} r WHERE r.{unit} = ?{provider_sql}")
+                        key = "unit" if summary else unit
+                        parts.append(f"SELECT {columns(unit)} FROM {table} r WHERE r.{key} = ?{provider_sql}")
                         params += [row[2]] + provider_params
                 continue
             keys = ["tag", "subject", "first", "last"] if unit == "day" else ["tag", "subject", "unit"]

@@ -131,7 +131,11 @@ def totals(q: Query, period: Period, scope: Scope) -> Totals:
     The rows are read ungrouped and folded here: at the grain of the monthly and yearly rollups
     they are already unique per (subject, provider, model, category), and a dict fold is cheaper
     than SQLite's GROUP BY sort (measured: 0.3 s against 0.8 s for 5,000 people's month).
+    The org over one whole month, quarter or year reads the per-person summary instead.
     """
+    unit = q.single_unit(period) if not (scope.team or scope.user) else None
+    if unit:
+        return _unit_totals(q, period, scope, unit)
     source, params = q.subject_rows(
         period, scope, ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
     )
@@ -158,6 +162,49 @@ def scope_totals(q: Query, period: Period, scope: Scope) -> Totals:
     return result
 
 
+def _unit_totals(q: Query, period: Period, scope: Scope, unit: str) -> Totals:
+    """The org's totals over one rollup unit: people from ``roll_subject`` (a third of the rows of
+    ``roll_month``, top models precomputed), models from the org-day rollup (measured on 5,000
+    people's month: 0.22 s -> 0.06 s)."""
+    by_subject: dict[tuple, list] = {}
+    by_model: dict[tuple, list] = {}
+    best: dict[int, tuple[int, tuple[str, str]]] = {}
+    provider_sql, provider_params = (" AND provider = ?", [scope.provider]) if scope.provider else ("", [])
+    source, params = q.summary_rows(period, scope, ["provider", "model", "category", "est", "amount_nano", "requests"])
+    with gc_paused():
+        for subject, provider, category, est, amount, requests, model, value in q.store.tuples(
+            "SELECT subject, provider, category, est, amount_nano, requests, top_model, top_value "
+            f"FROM roll_subject WHERE unit = ?{provider_sql}",
+            [unit, *provider_params],
+        ):
+            _add(by_subject, (subject, provider, category), amount, requests, est == 1 and amount != 0)
+            if value is not None:
+                _rank(best, subject, value, (provider, model))
+        for provider, model, category, est, amount, requests in q.store.tuples(
+            f"SELECT provider, model, category, est, amount_nano, requests FROM ({source}) WHERE est IN (0, 1)", params
+        ):
+            _add(by_model, (provider, model, category), amount, requests, est == 1 and amount != 0)
+        return _slices(by_subject, by_model, {subject: top for subject, (_, top) in best.items()})
+
+
+def _add(table: dict[tuple, list], key: tuple, amount: int, requests: int | None, estimated: bool) -> None:
+    slot = table.get(key)
+    if slot is None:
+        table[key] = [amount, requests, estimated]
+    else:
+        slot[0] += amount
+        if requests is not None:
+            slot[1] = (slot[1] or 0) + requests
+        slot[2] = slot[2] or estimated
+
+
+def _rank(best: dict[int, tuple[int, tuple[str, str]]], subject: int, value: int, model: tuple[str, str]) -> None:
+    """Keep a subject's model with the most usage value (ties to the smaller name)."""
+    current = best.get(subject)
+    if current is None or value > current[0] or (value == current[0] and model < current[1]):
+        best[subject] = (value, model)
+
+
 def fold(rows: Iterable[tuple]) -> Totals:
     """Totals of (subject, provider, model, category, est, amount_nano, requests) rollup rows."""
     # One pass into flat dicts keyed by tuples (no objects per row); slices are built from them.
@@ -178,10 +225,14 @@ def fold(rows: Iterable[tuple]) -> Totals:
         if category in USAGE_CATEGORIES:
             key = (subject, provider, model)
             values[key] = values.get(key, 0) + amount
-    return _slices(by_subject, by_model, values)
+    best: dict[int, tuple[int, tuple[str, str]]] = {}
+    for (subject, provider, model), value in values.items():
+        if value > 0:
+            _rank(best, subject, value, (provider, model))
+    return _slices(by_subject, by_model, {subject: top for subject, (_, top) in best.items()})
 
 
-def _slices(by_subject: dict[tuple, list], by_model: dict[tuple, list], values: dict[tuple, int]) -> Totals:
+def _slices(by_subject: dict[tuple, list], by_model: dict[tuple, list], tops: dict[int, tuple[str, str]]) -> Totals:
     result = Totals()
     by_provider: dict[tuple, list] = {}
     subjects: dict[int, SubjectSums] = {}
@@ -207,14 +258,7 @@ def _slices(by_subject: dict[tuple, list], by_model: dict[tuple, list], values: 
     for (provider, model, category), (amount, requests, estimated) in by_model.items():
         if category != "subscription":
             result.models[(provider, model)].add(category, amount, requests, estimated)
-    best: dict[int, tuple[int, tuple[str, str]]] = {}
-    for (subject, provider, model), value in values.items():
-        if value <= 0:
-            continue
-        current = best.get(subject)
-        if current is None or value > current[0] or (value == current[0] and (provider, model) < current[1]):
-            best[subject] = (value, (provider, model))
-    for subject, (_, top) in best.items():
+    for subject, top in tops.items():
         subjects[subject].top_model = top
     result.subjects = subjects
     return result

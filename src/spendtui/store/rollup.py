@@ -26,6 +26,7 @@ _SUMS = (
     "SUM(tok_cache_read), SUM(tok_out)"
 )
 USAGE_COVERAGE = "est = 0 AND spread = 0 AND category != 'subscription'"
+ROLLUP_TABLES = ("roll_day", "roll_month", "roll_quarter", "roll_year", "roll_subject", "roll_org_day", "roll_source_day")
 
 
 def _month_end(day: date) -> date:
@@ -77,7 +78,7 @@ def providers_with_data(store: Store) -> list[str]:
 def rebuild_all(store: Store) -> None:
     """Drop and recompute every rollup (after a time zone or seat price change, or a merge)."""
     with store.transaction() as conn:
-        for table in ("roll_day", "roll_month", "roll_quarter", "roll_year", "roll_org_day", "roll_source_day"):
+        for table in ROLLUP_TABLES:
             conn.execute(f"DELETE FROM {table}")
         for provider in providers_with_data(store):
             span = store.query(
@@ -136,6 +137,7 @@ def refresh(store: Store, providers: list[str], first: date, last: date) -> None
             _rebuild_months(store, provider, start, end)
             _rebuild_quarters(store, provider, start, end)
             _rebuild_years(store, provider, start, end)
+            _rebuild_subject_units(store, provider, start, end)
 
 
 def _widen_for_period_amounts(store: Store, provider: str, first: date, last: date) -> tuple[date, date]:
@@ -371,3 +373,37 @@ def _rebuild_years(store: Store, provider: str, first: date, last: date) -> None
             GROUP BY substr(month, 1, 4), product, subject, model, category, est""",
         (provider, f"{years[0]}-01", f"{years[1]}-12"),
     )
+
+
+def _rebuild_subject_units(store: Store, provider: str, first: date, last: date) -> None:
+    """roll_subject for the months, quarters and years holding first..last, from their model-grain
+    rollups: counted money per (unit, subject, provider, category, est) and the top model."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day.isoformat()[:7])
+        day = add_months(day, 1)
+    quarters = sorted({quarter_of(date.fromisoformat(m + "-01")) for m in months})
+    years = sorted({m[:4] for m in months})
+    conn = store.conn
+    for table, unit, keys in (("roll_month", "month", months), ("roll_quarter", "quarter", quarters), ("roll_year", "year", years)):
+        conn.execute(
+            "DELETE FROM roll_subject WHERE unit IN (SELECT value FROM json_each(?)) AND provider = ?",
+            (json.dumps(keys), provider),
+        )
+        conn.execute(
+            f"""INSERT INTO roll_subject (unit, subject, provider, category, est, amount_nano, requests, top_model, top_value)
+                SELECT unit, subject, provider, category, est, SUM(amount_nano), SUM(requests),
+                       CASE WHEN top_value > 0 THEN top_model END, CASE WHEN top_value > 0 THEN top_value END
+                FROM (
+                  SELECT *, FIRST_VALUE(model) OVER top AS top_model, FIRST_VALUE(value) OVER top AS top_value
+                  FROM (
+                    SELECT {unit} AS unit, subject, provider, model, category, est, amount_nano, requests,
+                           SUM(CASE WHEN category IN ('overage', 'api', 'included') THEN amount_nano ELSE 0 END)
+                             OVER (PARTITION BY {unit}, subject, model) AS value
+                    FROM {table} WHERE provider = :p AND {unit} IN (SELECT value FROM json_each(:keys)) AND est IN (0, 1)
+                  )
+                  WINDOW top AS (PARTITION BY unit, subject ORDER BY value DESC, model)
+                )
+                GROUP BY unit, subject, category, est""",
+            {"p": provider, "keys": json.dumps(keys)},
+        )

@@ -430,6 +430,43 @@ INSERT INTO roll_quarter (quarter, provider, product, subject, model, category, 
     FROM roll_month GROUP BY 1, provider, product, subject, model, category, est
 """
 
+# Per-person money without the product and model grain, for every month, quarter and year: user
+# tables, team sums and concentration read about 5 rows per person and month instead of 15
+# (measured on 5,000 people: 76 K rows -> 25 K). Only counted rows (est 0 or 1) are kept. Each
+# row repeats its (unit, subject, provider)'s top model: the model with the most usage value
+# (overage + API + included), ties to the smaller name, so the user tables need no model grain.
+MIGRATION_7 = """
+CREATE TABLE roll_subject (
+    unit TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    category TEXT NOT NULL,
+    est INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL,
+    requests INTEGER,
+    top_model TEXT,
+    top_value INTEGER,
+    PRIMARY KEY (unit, subject, provider, category, est)
+) WITHOUT ROWID;
+""" + "".join(
+    f"""INSERT INTO roll_subject (unit, subject, provider, category, est, amount_nano, requests, top_model, top_value)
+    SELECT unit, subject, provider, category, est, SUM(amount_nano), SUM(requests),
+           CASE WHEN top_value > 0 THEN top_model END, CASE WHEN top_value > 0 THEN top_value END
+    FROM (
+      SELECT *, FIRST_VALUE(model) OVER top AS top_model, FIRST_VALUE(value) OVER top AS top_value
+      FROM (
+        SELECT {unit} AS unit, subject, provider, model, category, est, amount_nano, requests,
+               SUM(CASE WHEN category IN ('overage', 'api', 'included') THEN amount_nano ELSE 0 END)
+                 OVER (PARTITION BY {unit}, subject, provider, model) AS value
+        FROM {table} WHERE est IN (0, 1)
+      )
+      WINDOW top AS (PARTITION BY unit, subject, provider ORDER BY value DESC, model)
+    )
+    GROUP BY unit, subject, provider, category, est;
+"""
+    for table, unit in (("roll_month", "month"), ("roll_quarter", "quarter"), ("roll_year", "year"))
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -444,6 +481,6 @@ def _script(sql: str) -> Migration:
 
 # Append only: a released migration never changes, a new one goes at the end.
 MIGRATIONS: list[Migration] = [
-    _script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6)
+    _script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
