@@ -11,6 +11,7 @@ window, and a provider with no usage data at all in the window (nothing synced o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,7 +64,13 @@ class MultiVendorSeats:
 
 
 def seats_held(q: Query, seat_prices: dict[str, int], scope: Scope = Scope()) -> list[tuple[int, Seat]]:
-    """(person id, seat) for every seat held today by the scope's people (and provider, if set)."""
+    """(person id, seat) for every seat held today by the scope's people (and provider, if set);
+    read once per Query (the Team tab asks for idle and for multi-vendor seats)."""
+    key = ("seats_held", tuple(sorted(seat_prices.items())), scope)
+    return q.cached(key, lambda: _seats_held(q, seat_prices, scope))
+
+
+def _seats_held(q: Query, seat_prices: dict[str, int], scope: Scope) -> list[tuple[int, Seat]]:
     today = q.today.isoformat()
     segments = q.segments(Scope(team=scope.team, user=scope.user), q.today, q.today)
     people = None if segments is None else {s for s, _, _ in segments if s > 0}
@@ -92,14 +99,17 @@ def idle_seats(q: Query, seat_prices: dict[str, int], scope: Scope = Scope(), da
             (first, today),
         )
     }
+    candidates = [(person, seat) for person, seat in seats_held(q, seat_prices, scope)
+                  if seat.held_since <= first and seat.provider in observed]  # fmt: skip
+    # One statement for every seat: a query per seat cost more in Python than in SQLite.
+    last_days = q.store.query(
+        """SELECT (SELECT MAX(day) FROM roll_day r WHERE r.subject = json_extract(s.value, '$[0]')
+                   AND r.provider = json_extract(s.value, '$[1]') AND r.category != 'subscription' AND r.day <= ?)
+           FROM json_each(?) s ORDER BY s.key""",
+        (today, json.dumps([(person, seat.provider) for person, seat in candidates])),
+    )
     idle = []
-    for person, seat in seats_held(q, seat_prices, scope):
-        if seat.held_since > first or seat.provider not in observed:
-            continue
-        last_used = q.store.scalar(
-            "SELECT MAX(day) FROM roll_day WHERE subject = ? AND provider = ? AND category != 'subscription' AND day <= ?",
-            (person, seat.provider, today),
-        )
+    for (_, seat), (last_used,) in zip(candidates, last_days):
         if last_used is None or last_used < first:
             idle.append(IdleSeat(seat, last_used))
     idle.sort(key=lambda i: (-(i.seat.monthly_cost or 0), i.seat.email, i.seat.provider))
