@@ -9,6 +9,7 @@ scaled with half-up rounding; percentages are for display only (alerts compare i
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,45 +69,42 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def future_seat_fees(q: Query, first: date, last: date) -> list[tuple[str, str, int, int]]:
-    """(day, provider, person, amount) of seat fees still to accrue first..last, from ``seats``.
+def seat_fees_ahead(
+    q: Query, first: date, last: date, segments: list[tuple[object, int, date, date]] | None, provider: str | None
+) -> dict[object, int]:
+    """Seat fees still to accrue first..last, from ``seats``, summed per tag of the (tag, subject,
+    from, to) segments holding their person on their day (None: the whole org, under tag None).
 
     Rollups stop at today, so a projection adds these; they accrue exactly as the rollup would.
+    Summed in SQL: folding a fee per seat and day in Python cost 0.1 s for 5,000 seats.
     """
     from spendtui.store.rollup import seat_accrual_sql
 
     if last < first:
-        return []
-    source, params = seat_accrual_sql(q.store, None, first, last)
-    return q.cached(
-        ("future_seat_fees", first, last),
-        lambda: [tuple(row) for row in q.store.query(f"SELECT day, provider, subject, amount_nano FROM ({source})", params)],
+        return {}
+    source, params = seat_accrual_sql(q.store, provider, first, last)
+    if segments is None:
+        return {None: q.store.scalar(f"SELECT COALESCE(SUM(amount_nano), 0) FROM ({source})", params)}
+    rows = [(tag, subject, start.isoformat(), end.isoformat()) for tag, subject, start, end in segments]
+    return dict(
+        q.store.query(
+            f"""SELECT g.tag, SUM(f.amount_nano)
+                FROM (SELECT json_extract(value, '$[0]') AS tag, json_extract(value, '$[1]') AS subject,
+                             json_extract(value, '$[2]') AS first, json_extract(value, '$[3]') AS last
+                      FROM json_each(:segments)) g
+                JOIN ({source}) f ON f.subject = g.subject AND f.day BETWEEN g.first AND g.last
+                GROUP BY g.tag""",
+            {**params, "segments": json.dumps(rows)},
+        )
     )
-
-
-def _fees_in_segments(fees, segments, provider: str | None) -> dict[object, int]:
-    """Sum fees per tag of the (tag, subject, first, last) segments holding their person on their day."""
-    by_subject: dict[int, list[tuple[object, str, str]]] = {}
-    for tag, subject, start, end in segments:
-        by_subject.setdefault(subject, []).append((tag, start.isoformat(), end.isoformat()))
-    sums: dict[object, int] = {}
-    for day, fee_provider, subject, amount in fees:
-        if provider and fee_provider != provider:
-            continue
-        for tag, start, end in by_subject.get(subject, ()):
-            if start <= day <= end:
-                sums[tag] = sums.get(tag, 0) + amount
-    return sums
 
 
 def remaining_seat_accruals(q: Query, scope: Scope, day: date) -> int:
     """Seat fees that accrue on the days after ``day`` in its month (what a projection adds)."""
-    last = month_bounds(day.strftime("%Y-%m"))[1]
-    fees = future_seat_fees(q, day + timedelta(days=1), last)
-    segments = q.segments(scope, day + timedelta(days=1), last)
-    if segments is None:
-        return sum(amount for _, provider, _, amount in fees if not scope.provider or provider == scope.provider)
-    return _fees_in_segments(fees, [(None, *seg) for seg in segments], scope.provider).get(None, 0)
+    first, last = day + timedelta(days=1), month_bounds(day.strftime("%Y-%m"))[1]
+    segments = q.segments(scope, first, last)
+    tagged = None if segments is None else [(None, *seg) for seg in segments]
+    return seat_fees_ahead(q, first, last, tagged, scope.provider).get(None, 0)
 
 
 @dataclass(frozen=True)
@@ -261,7 +259,7 @@ def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetSt
     to_date = {row.team_id: row for row in spend_by_team(q, Period(first, day, "mtd"))}
     rest = (day + timedelta(days=1), last)
     segments = [(tid, *seg) for tid in to_date for seg in q.team_segments(tid, *rest)]
-    ahead = _fees_in_segments(future_seat_fees(q, *rest), segments, None)
+    ahead = seat_fees_ahead(q, *rest, segments, None)
     result = []
     for team_id, name in q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE"):
         budget = team_budget(q.store, team_id, month)
