@@ -236,8 +236,11 @@ class Query:
             return ", ".join([tag] + picked)
 
         per_unit: dict[str, list[tuple]] = {"year": [], "quarter": [], "month": [], "day": []}
+        spans: dict[tuple[date, date], Span] = {}  # thousands of members share their team's days
         for seg_tag, subject, start, end in segments:
-            span = self._split(start, end, coarse=not by_month)
+            span = spans.get((start, end))
+            if span is None:
+                span = spans[(start, end)] = self._split(start, end, coarse=not by_month)
             per_unit["year"] += [(seg_tag, subject, y) for y in span.years]
             per_unit["quarter"] += [(seg_tag, subject, q) for q in span.quarters]
             per_unit["month"] += [(seg_tag, subject, m) for m in span.months]
