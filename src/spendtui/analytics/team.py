@@ -109,6 +109,8 @@ def seat_growth(q: Query, scope: Scope, last_day: date, count: int = 12) -> list
         + (" WHERE provider = ?" if scope.provider else ""),
         [scope.provider] if scope.provider else [],
     )
+    if in_scope is not None:
+        seats = [seat for seat in seats if seat[1] in in_scope]
     for month in months:
         first, last = (d.isoformat() for d in month_bounds(month))
         last = min(last, span.end.isoformat())
