@@ -31,6 +31,11 @@ def test_rounding_is_half_up_to_the_cent():
     assert format_plain(None) is None
 
 
+@given(st.integers(min_value=-(10**18), max_value=10**18) | st.integers(min_value=-(10**8), max_value=10**8))
+def test_plain_format_of_integers_equals_the_decimal_rounding(nano):
+    assert format_plain(nano) == str(round_cents(nano))
+
+
 def test_screen_format():
     assert format_usd(dollars_to_nano("1234.5")) == "$1,234.50"
     assert format_usd(dollars_to_nano("-3")) == "-$3.00"

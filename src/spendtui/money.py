@@ -101,9 +101,16 @@ def ratio_nano(nano: int, count: int | None) -> Decimal | None:
 
 
 def format_plain(nano: int | Decimal | None) -> str | None:
-    """The JSON/CSV form: a plain decimal string with two places, or None."""
+    """The JSON/CSV form: a plain decimal string with two places, or None.
+
+    Integers take an integer path (a 5,000-person tab formats tens of thousands of amounts and
+    Decimal cost 2 µs each); it gives what ``str(round_cents(nano))`` gives, "-0.00" included.
+    """
     if nano is None:
         return None
+    if type(nano) is int:
+        cents = (abs(nano) + NANO_PER_CENT // 2) // NANO_PER_CENT
+        return f"{'-' if nano < 0 else ''}{cents // 100}.{cents % 100:02d}"
     return str(round_cents(nano))
 
 
