@@ -10,7 +10,7 @@ from spendtui.analytics.overview import UserRow, change_pct, pct, totals_spend, 
 from spendtui.analytics.query import Query, Scope, display_names
 from spendtui.analytics.status import ProviderStatus, status
 from spendtui.analytics.teams import spend_by_team
-from spendtui.analytics.totals import Day, Totals, daily, fold, gc_paused, provider_sums
+from spendtui.analytics.totals import Day, Totals, daily, gc_paused, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.money import format_plain, format_usd, ratio_nano
 from spendtui.periods import Period
@@ -49,8 +49,8 @@ class Breakdown:
 
 
 def _breakdown(q: Query, period: Period, scope: Scope) -> Breakdown:
-    """The period's rollup rows, read ungrouped: sum_by and totals fold them in Python faster than
-    SQLite groups them (the monthly and yearly rows are nearly unique per key already)."""
+    """The period's rollup rows, read ungrouped: sum_by folds them in Python faster than SQLite
+    groups them (the monthly and yearly rows are nearly unique per key already)."""
     columns = ["subject", "product", "model", "category", "est", "amount_nano", "requests", *_TOKENS]
     source, params = q.subject_rows(period, scope, columns)
     with gc_paused():
@@ -137,7 +137,7 @@ class ProviderTab:
     previous_spend: int
     users: list[UserRow]
     days: dict[str, Day]
-    breakdown: Breakdown
+    tokens: dict[str, int]  # per model
     names: dict[int, str]
     plans: dict[int, str]
     source: SourcePanel
@@ -170,14 +170,13 @@ class ProviderTab:
 
     def models(self) -> list[dict]:
         value_total = sum(m.value for m in self.current.models.values())
-        tokens = self.breakdown.sum_by(lambda s, p, m, c: m, categories=("overage", "api", "included", "none"))
         return [
             {
                 "model": model,
                 "spend": format_plain(sums.usage_spend),
                 "usage_value": format_plain(sums.value),
                 "requests": sums.requests,
-                "tokens": sum(tokens.get(model, [0, 0, 0, 0, 0, 0])[2:]),
+                "tokens": self.tokens.get(model, 0),
                 "share_pct": pct(sums.value, value_total),
             }
             for (_, model), sums in sorted(self.current.models.items(), key=lambda kv: (-kv[1].value, kv[0]))
@@ -242,10 +241,7 @@ def _plans(q: Query, provider: str, on: date) -> dict[int, str]:
 def provider_tab(q: Query, period: Period, scope: Scope, provider: str, settings: Settings | None = None) -> ProviderTab:
     """Everything one provider's tab shows; ``scope.provider`` is replaced by ``provider``."""
     scope = Scope(provider=provider, team=scope.team, user=scope.user)
-    breakdown = _breakdown(q, period, scope)
-    with gc_paused():
-        current = fold((s, provider, m, c, e, a, r) for s, _, m, c, e, a, r, *_ in breakdown.rows if e in (0, 1))
-    subjects = {row[0] for row in breakdown.rows}
+    current = totals(q, period, scope)
     tab = ProviderTab(
         provider=provider,
         period=period,
@@ -255,13 +251,33 @@ def provider_tab(q: Query, period: Period, scope: Scope, provider: str, settings
         previous_spend=totals_spend(q, period.previous(), scope)[0],
         users=user_rows(q, period, scope, current),
         days=daily(q, period, scope),
-        breakdown=breakdown,
-        names=display_names(q.store, subjects),
+        tokens=model_tokens(q, period, scope),
+        names=display_names(q.store, current.subjects),
         plans=_plans(q, provider, min(period.end, q.today)),
         source=source_panel(q, settings or Settings(), provider),
     )
     {"cursor": _cursor, "anthropic": _anthropic, "openai": _openai}[provider](q, tab)
     return tab
+
+
+def model_tokens(q: Query, period: Period, scope: Scope) -> dict[str, int]:
+    """Tokens per model of the usage categories; no per-person grain (the org reads roll_org_day)."""
+    source, params = q.summary_rows(period, scope, ["model", "category", "est", *_TOKENS])
+    return dict(
+        q.store.query(
+            f"""SELECT model, SUM({' + '.join(_TOKENS)}) FROM ({source})
+                WHERE est IN (0, 1) AND category IN ('overage', 'api', 'included', 'none') GROUP BY model""",
+            params,
+        )
+    )
+
+
+def _sections(q: Query, tab: ProviderTab) -> tuple[Breakdown, dict[int, str]]:
+    """The per-person rows the Anthropic and OpenAI sections slice, and names for all their subjects
+    (an estimate shadowed by billed usage has a row here but no money in the user table)."""
+    breakdown = _breakdown(q, tab.period, tab.scope)
+    unnamed = {row[0] for row in breakdown.rows} - tab.names.keys()
+    return breakdown, tab.names | display_names(q.store, unnamed)
 
 
 def _cursor(q: Query, tab: ProviderTab) -> None:
@@ -285,7 +301,7 @@ def _cursor(q: Query, tab: ProviderTab) -> None:
 
 
 def _anthropic(q: Query, tab: ProviderTab) -> None:
-    b, names = tab.breakdown, tab.names
+    b, names = _sections(q, tab)
     api_models = b.sum_by(lambda s, p, m, c: m, products=("api",))
     workspaces = b.sum_by(lambda s, p, m, c: s, products=("api",), categories=("api",))
     code = b.sum_by(lambda s, p, m, c: s, products=("claude_code",), estimates=(1, 2))
@@ -326,7 +342,7 @@ def line_items(q: Query, period: Period) -> list[dict]:
 
 
 def _openai(q: Query, tab: ProviderTab) -> None:
-    b, names = tab.breakdown, tab.names
+    b, names = _sections(q, tab)
     projects = b.sum_by(lambda s, p, m, c: s, products=("api",), categories=("api",))
     usage = b.sum_by(lambda s, p, m, c: (m, s), products=("api",))
     observed = q.observed(tab.period)
