@@ -243,8 +243,14 @@ def _slices(by_subject: dict[tuple, list], by_model: dict[tuple, list], tops: di
         part = person.by_provider.get(provider)
         if part is None:
             part = person.by_provider[provider] = Sums()
-        part.add(category, amount, requests, estimated)
-        person.add(category, amount, requests, estimated)
+        # Sums.add inlined (25 K keys a month for 5,000 people); a key names its category once.
+        part.categories[category] = amount
+        person.categories[category] = person.categories.get(category, 0) + amount
+        if requests is not None:
+            part.requests = (part.requests or 0) + requests
+            person.requests = (person.requests or 0) + requests
+        if estimated:
+            part.estimated = person.estimated = True
         slot = by_provider.get((provider, category))
         if slot is None:
             by_provider[(provider, category)] = [amount, requests, estimated]
