@@ -103,25 +103,30 @@ def seat_growth(q: Query, scope: Scope, last_day: date, count: int = 12) -> list
     in_scope = None if segments is None else {}
     for subject, start, end in segments or ():
         in_scope.setdefault(subject, []).append((start.isoformat(), end.isoformat()))
-    holders: dict[tuple[str, str], set[int]] = {}
     seats = q.store.query(
         "SELECT provider, person_id, active_from, COALESCE(active_to, '9999-12-31') FROM seats"
         + (" WHERE provider = ?" if scope.provider else ""),
         [scope.provider] if scope.provider else [],
     )
-    if in_scope is not None:
-        seats = [seat for seat in seats if seat[1] in in_scope]
+    bounds = []  # (month, first, last) of the months with observed days
     for month in months:
         first, last = (d.isoformat() for d in month_bounds(month))
-        last = min(last, span.end.isoformat())
-        for provider, person, active_from, active_to in seats:
-            start, end = max(first, active_from), min(last, active_to)
-            if start > end:
-                continue
-            if in_scope is not None and not any(a <= end and start <= b for a, b in in_scope.get(person, ())):
-                continue
-            holders.setdefault((month, provider), set()).add(person)
-    keys = sorted(set(holders) | set(spend))
+        if first <= (last := min(last, span.end.isoformat())):
+            bounds.append((month, first, last))
+    providers = {seat[0] for seat in seats}
+    holders: dict[tuple[str, str], set[int]] = {(month, p): set() for month, _, _ in bounds for p in providers}
+    # Seats outer, months inner, two comparisons per pair: 5,000 seats x 12 months is 60 K pairs.
+    for provider, person, active_from, active_to in seats:
+        if active_from > active_to or (in_scope is not None and person not in in_scope):
+            continue
+        for month, first, last in bounds:
+            if first <= active_to and active_from <= last:
+                if in_scope is not None:
+                    start, end = max(first, active_from), min(last, active_to)
+                    if not any(a <= end and start <= b for a, b in in_scope[person]):
+                        continue
+                holders[(month, provider)].add(person)
+    keys = sorted({key for key, people in holders.items() if people} | set(spend))
     return [SeatMonth(m, p, len(holders.get((m, p), ())), spend.get((m, p), 0)) for m, p in keys]
 
 
