@@ -180,21 +180,25 @@ def write_facts(
     result = WriteResult(rows=len(frame), providers={batch.provider})
     with store.transaction() as conn:
         conn.execute("DROP TABLE IF EXISTS temp.stage_facts")
+        staged = {}
         if len(frame):
-            _stage(store, batch, frame, import_id, sync_run_id, result)
+            staged = _stage(store, batch, frame, import_id, sync_run_id, result)
         else:
             conn.execute(f"CREATE TEMP TABLE stage_facts ({', '.join(_STAGE_COLUMNS)})")
         removed_range = _apply_replacements(conn, batch, result)
         if len(frame) or removed_range:
             _merge(conn, batch, result)
         bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
-        if bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
+        if result.new == result.rows and result.new and not result.removed:  # only additions: add their sums
+            rollup.add(store, batch.provider, staged)
+        elif bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
             rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
         conn.execute("DROP TABLE temp.stage_facts")
     return result
 
 
-def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
+def _stage(store, batch, frame, import_id, sync_run_id, result) -> dict[str, list[Any]]:
+    """Fill temp.stage_facts with the batch; returns its columns (the rollups may add them up)."""
     keys = _values(frame, "key", None)
     if None in keys:
         raise BatchError("every record needs a natural key")
@@ -251,6 +255,7 @@ def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
         zip(*(values for _, values in bound)),
     )
     result.first_day, result.last_day = min(days), max(days)
+    return dict(zip(_STAGE_COLUMNS, columns))
 
 
 def _sql_literal(value: Any) -> str | None:
