@@ -65,8 +65,8 @@ def spread(email: str, dollars: str) -> dict:
             "amount_nano": dollars_to_nano(dollars), "period_from": "2026-10-01", "period_to": "2026-10-31"}  # fmt: skip
 
 
-def estimate(email: str, dollars: str) -> dict:
-    row = cursor_event("2026-10-05T12:00:00Z", email, dollars, category="included", key=f"est-{email}-{dollars}")
+def estimate(email: str, dollars: str, when: str = "2026-10-05T12:00:00Z") -> dict:
+    row = cursor_event(when, email, dollars, category="included", key=f"est-{email}-{dollars}")
     return dict(row, estimated=1)
 
 
@@ -74,19 +74,31 @@ def write_estimates(store, rows) -> None:
     write_facts(store, FactBatch("cursor", "cursor.daily", "cursor.csv.analytics", RANK_CSV, rows))
 
 
-def test_billed_usage_shadows_an_estimate_and_covers_a_spread_amount(store, rebuilds):
+def test_billed_usage_shadows_estimates_held_and_new(store, rebuilds):
     rollup.configure(store, "UTC", {}, TODAY)
     write_estimates(store, [estimate("a@example.com", "4.00")])
-    write_spread(store, "cursor", [spread("b@example.com", "31.00"), spread("d@example.com", "62.00")])
-    assert store.scalar("SELECT COUNT(*) FROM roll_day WHERE spread = 1") == 62
     assert store.scalar("SELECT est FROM roll_day WHERE subject = 1") == 1
     rebuilds.clear()
 
-    write_cursor(store, [cursor_event("2026-10-05T13:00:00Z", "c@example.com", "1.00"),
-                         cursor_event("2026-10-07T13:00:00Z", "b@example.com", "1.00")])  # fmt: skip
-    write_estimates(store, [estimate("a@example.com", "2.00")])  # joins a's estimate, already shadowed
+    write_cursor(store, [cursor_event("2026-10-05T13:00:00Z", "c@example.com", "1.00")])
+    assert store.scalar("SELECT est FROM roll_day WHERE subject = 1") == 2  # billed usage that day now
+    write_estimates(store, [estimate("a@example.com", "2.00")])
+    assert store.query("SELECT est, facts FROM roll_day WHERE subject = 1")[0][:] == (2, 2)
+    write_cursor(store, [cursor_event("2026-10-08T13:00:00Z", "c@example.com", "1.00")])
+    write_estimates(store, [estimate("b@example.com", "1.00", "2026-10-08T12:00:00Z")])
     assert rebuilds == []
-    assert store.query("SELECT est, facts FROM roll_day WHERE subject = 1")[0][:] == (2, 2)  # billed usage that day
+    assert store.scalar("SELECT est FROM roll_day WHERE subject = 3") == 2  # new, and shadowed at once
+    assert_rollups_equal_a_rebuild(store)
+
+
+def test_usage_covers_a_spread_amount(store, rebuilds):
+    rollup.configure(store, "UTC", {}, TODAY)
+    write_spread(store, "cursor", [spread("b@example.com", "31.00"), spread("d@example.com", "62.00")])
+    assert store.scalar("SELECT COUNT(*) FROM roll_day WHERE spread = 1") == 62
+    rebuilds.clear()
+
+    write_cursor(store, [cursor_event("2026-10-07T13:00:00Z", "b@example.com", "1.00")])
+    assert rebuilds == []
     assert store.scalar("SELECT COUNT(*) FROM roll_day WHERE spread = 1") == 31  # b's own usage covers b's October
     assert_rollups_equal_a_rebuild(store)
 

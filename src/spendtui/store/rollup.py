@@ -34,6 +34,7 @@ _SUMS = (
 )
 USAGE_COVERAGE = "est = 0 AND spread = 0 AND category != 'subscription'"
 _KEYS = ["day", "product", "subject", "model", "category", "est"]
+_ABOVE_KEYS = ["product", "subject", "model", "category", "est"]  # the keys of month, quarter and year
 _SUMMED = ["amount_nano", "tok_in", "tok_cache_write", "tok_cache_read", "tok_out", "facts"]
 # Sums that could leave int64 (pandas would wrap silently) are left to SQLite, which refuses them.
 _AMOUNT_LIMIT = 2.0**62
@@ -220,9 +221,9 @@ def add(store: Store, provider: str, facts: dict[str, list[Any]]) -> None:
     todo.sums_days = _union(todo.sums_days, *span)
 
 
-def _grouped(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows summed per daily rollup key, as SQLite's SUM would: no requests at all stays NULL."""
-    groups = rows.groupby(_KEYS, sort=False, dropna=False)
+def _grouped(rows: pd.DataFrame, keys: list[str] = _KEYS) -> pd.DataFrame:
+    """Rows summed per rollup key, as SQLite's SUM would: no requests at all stays NULL."""
+    groups = rows.groupby(keys, sort=False, dropna=False)
     sums = groups[_SUMMED].sum()
     sums["requests"] = groups["requests"].sum(min_count=1)
     return sums.reset_index()
@@ -276,46 +277,76 @@ def _subjects(store: Store, people: list[int | None], accounts: list[int | None]
 
 
 def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataFrame) -> None:
-    """Merge grouped sums into the daily rows of their days, then recompute what depends on those rows."""
-    conn = store.conn
+    """Merge grouped sums into the daily rows of their days, then bring what depends on those rows along.
+
+    When the days hold no estimates and no spread amounts, the daily rows change by exactly the
+    sums, so the org-wide, monthly, quarterly and yearly rows are added to the same way; otherwise
+    they are recomputed from the daily rows, like the spread amounts and shadowed estimates.
+    """
     first, last = date.fromisoformat(sums["day"].min()), date.fromisoformat(sums["day"].max())
-    columns = [*_KEYS, *_MEASURES.split(", ")]
-    values = [sums[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns]
-    held = "provider = :p AND day BETWEEN :a AND :b AND spread = 0 AND product != 'seat'"
-    params = {"p": provider, "a": first.isoformat(), "b": last.isoformat()}
-    insert = f"INSERT INTO roll_day (provider, spread, {', '.join(columns)})"
-    if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM roll_day WHERE {held})", params):
-        conn.executemany(f"{insert} VALUES (?, 0, {', '.join('?' * len(columns))})", zip(repeat(provider), *values))
-    else:  # rows of these days already held: sum them with the new ones
-        conn.execute(f"CREATE TEMP TABLE roll_add ({', '.join(columns)})")
-        conn.executemany(f"INSERT INTO temp.roll_add VALUES ({', '.join('?' * len(columns))})", zip(*values))
-        conn.execute(
-            f"INSERT INTO temp.roll_add SELECT day, product, subject, model, category, est != 0, {_MEASURES} "
-            f"FROM roll_day WHERE {held}",
-            params,
-        )
-        conn.execute(f"DELETE FROM roll_day WHERE {held}", params)
-        conn.execute(
-            f"""{insert} SELECT :p, 0, day, product, subject, model, category, est, {_SUMS}, SUM(facts)
-                FROM temp.roll_add GROUP BY day, product, subject, model, category, est""",
-            params,
-        )
-        conn.execute("DROP TABLE temp.roll_add")
+    start, end = _widen_for_period_amounts(store, provider, first, last)
+    plain = not sums["est"].any() and not store.scalar(
+        """SELECT EXISTS (SELECT 1 FROM roll_day WHERE provider = :p AND day BETWEEN :a AND :b AND est != 0)
+               OR EXISTS (SELECT 1 FROM period_amounts WHERE provider = :p AND period_from <= :b AND period_to >= :a)""",
+        {"p": provider, "a": first.isoformat(), "b": last.isoformat()},
+    )
+    sums["spread"] = 0
+    # est != 0: an estimate held shadowed (2) joins new ones (1) and is shadowed again below.
+    held = ", ".join(["day", "product", "subject", "model", "category", "est != 0", "spread"])
+    _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums, held=held)
     for stream, source, day, rows in sources.itertuples(index=False):
         key = (provider, stream, source, day)
-        if not conn.execute(
+        if not store.conn.execute(
             "UPDATE roll_source_day SET rows = rows + ? WHERE provider = ? AND stream = ? AND source = ? AND day = ?",
             (int(rows), *key),
         ).rowcount:
-            conn.execute("INSERT INTO roll_source_day VALUES (?, ?, ?, ?, ?)", (*key, int(rows)))
-    start, end = _widen_for_period_amounts(store, provider, first, last)
+            store.conn.execute("INSERT INTO roll_source_day VALUES (?, ?, ?, ?, ?)", (*key, int(rows)))
+    if not plain:
+        store.conn.execute(
+            "DELETE FROM roll_day WHERE provider = ? AND day BETWEEN ? AND ? AND spread = 1",
+            (provider, start.isoformat(), end.isoformat()),
+        )
+        _insert_spread_amounts(store, provider, start, end)  # new usage may cover a spread amount's span now
+        _shadow_estimates(store, provider, start, end)
+        _rebuild_above_days(store, provider, start, end)
+        return
+    org = ["day", "product", "model", "category", "est", "spread"]
+    _merge_rows(store, provider, "roll_org_day", org, _grouped(sums, org))
+    sums["month"] = sums["day"].str[:7]
+    months = _grouped(sums, ["month", *_ABOVE_KEYS])
+    _merge_rows(store, provider, "roll_month", ["month", *_ABOVE_KEYS], months)
+    months["quarter"] = months["month"].map(lambda m: quarter_of(date.fromisoformat(f"{m}-01")))
+    _merge_rows(store, provider, "roll_quarter", ["quarter", *_ABOVE_KEYS], _grouped(months, ["quarter", *_ABOVE_KEYS]))
+    months["year"] = months["month"].str[:4]
+    _merge_rows(store, provider, "roll_year", ["year", *_ABOVE_KEYS], _grouped(months, ["year", *_ABOVE_KEYS]))
+
+
+def _merge_rows(
+    store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame, *, held: str | None = None
+) -> None:
+    """Add summed ``rows`` to a rollup ``table``: rows it holds for their period are summed with them.
+
+    ``keys[0]`` is the period column; ``held`` selects the keys of the rows already held.
+    """
+    conn = store.conn
+    columns = [*keys, *_MEASURES.split(", ")]
+    values = [rows[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns]
+    period = keys[0]
+    where = f"provider = :p AND {period} BETWEEN :a AND :b"
+    params = {"p": provider, "a": rows[period].min(), "b": rows[period].max()}
+    insert = f"INSERT INTO {table} (provider, {', '.join(columns)})"
+    if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})", params):
+        conn.executemany(f"{insert} VALUES (?, {', '.join('?' * len(columns))})", zip(repeat(provider), *values))
+        return
+    conn.execute(f"CREATE TEMP TABLE roll_add ({', '.join(columns)})")
+    conn.executemany(f"INSERT INTO temp.roll_add VALUES ({', '.join('?' * len(columns))})", zip(*values))
+    conn.execute(f"INSERT INTO temp.roll_add SELECT {held or ', '.join(keys)}, {_MEASURES} FROM {table} WHERE {where}", params)
+    conn.execute(f"DELETE FROM {table} WHERE {where}", params)
     conn.execute(
-        "DELETE FROM roll_day WHERE provider = ? AND day BETWEEN ? AND ? AND spread = 1",
-        (provider, start.isoformat(), end.isoformat()),
+        f"{insert} SELECT :p, {', '.join(keys)}, {_SUMS}, SUM(facts) FROM temp.roll_add GROUP BY {', '.join(keys)}",
+        params,
     )
-    _insert_spread_amounts(store, provider, start, end)  # new usage may cover a spread amount's span now
-    _shadow_estimates(store, provider, start, end)
-    _rebuild_above_days(store, provider, start, end)
+    conn.execute("DROP TABLE temp.roll_add")
 
 
 def _widen_for_period_amounts(store: Store, provider: str, first: date, last: date) -> tuple[date, date]:
