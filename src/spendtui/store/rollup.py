@@ -293,6 +293,7 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
     sums["spread"] = 0
     # est != 0: an estimate held shadowed (2) joins new ones (1) and is shadowed again below.
     held = ", ".join(["day", "product", "subject", "model", "category", "est != 0", "spread"])
+    sums = sums.sort_values(["subject", "day"])  # the order of the covering index by subject: appends, not seeks
     _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums, held=held)
     for stream, source, day, rows in sources.itertuples(index=False):
         key = (provider, stream, source, day)
