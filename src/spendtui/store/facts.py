@@ -190,7 +190,7 @@ def write_facts(
             _merge(conn, batch, result)
         bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
         if result.new == result.rows and result.new and not result.removed:  # only additions: add their sums
-            rollup.add(store, batch.provider, staged)
+            rollup.add(store, batch.provider, batch.stream, batch.source, staged)
         elif bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
             rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
         conn.execute("DROP TABLE temp.stage_facts")

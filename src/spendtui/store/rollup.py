@@ -176,13 +176,13 @@ def _rebuild_above_days(store: Store, provider: str, first: date, last: date) ->
     _rebuild_years(store, provider, first, last)
 
 
-def add(store: Store, provider: str, facts: dict[str, list[Any]]) -> None:
-    """Add facts that were all just inserted (none replaced or removed) to the rollups.
+def add(store: Store, provider: str, stream: str, source: str, facts: dict[str, list[Any]]) -> None:
+    """Add facts of one stream and source that were all just inserted (none replaced or removed).
 
     ``facts`` holds the stage columns (``ts_ms``, ``day``, ``person_id``, ``account_id``, ``product``,
-    ``model``, ``category``, ``estimated``, measures, ``stream``, ``source``) as lists. The result
-    equals a refresh of their days: the daily rows only grow by the new facts' sums, and what
-    depends on the daily rows (spread amounts, shadowed estimates, months...) is recomputed.
+    ``model``, ``category``, ``estimated``, measures) as lists. The result equals a refresh of their
+    days: the daily rows only grow by the new facts' sums, and what depends on the daily rows
+    (spread amounts, shadowed estimates, months...) is brought along.
     """
     import numpy as np
     import pandas as pd
@@ -209,8 +209,9 @@ def add(store: Store, provider: str, facts: dict[str, list[Any]]) -> None:
             "facts": np.ones(len(utc_days), dtype=np.int64),
         }
     )
-    sources = pd.DataFrame({"stream": facts["stream"], "source": facts["source"], "day": utc_days, "rows": 1})
-    sums = (_grouped(rows), sources.groupby(["stream", "source", "day"], sort=False)["rows"].sum().reset_index())
+    per_day = pd.Series(utc_days).value_counts(sort=False)
+    sources = pd.DataFrame({"stream": stream, "source": source, "day": per_day.index, "rows": per_day.to_numpy()})
+    sums = (_grouped(rows), sources)
     if pending is None:
         with store.transaction():
             _add_sums(store, provider, *sums)
