@@ -1,10 +1,11 @@
 """Daily, monthly, quarterly and yearly rollups, rebuilt from facts, seats and period amounts (never running counters).
 
 A refresh recomputes a provider's days ``first .. last`` from scratch inside the caller's
-transaction. A batch of facts that are all new is added instead (``add``): its sums, grouped in
-pandas, join the daily rows of its days, so a large import does not re-read and re-sort its facts. What a rollup depends on besides the facts (the reporting time zone, configured seat
-prices, how far seat fees accrue) is kept in ``meta``; ``configure`` rebuilds everything when it
-changes.
+transaction. A batch whose facts are all new is added instead (``add``): a million new facts would
+otherwise be re-read and sorted by SQLite, while their sums grouped in pandas give the same rows
+(the tests check both against ``rebuild_all``). What a rollup depends on besides the facts (the
+reporting time zone, configured seat prices, how far seat fees accrue) is kept in ``meta``;
+``configure`` rebuilds everything when it changes.
 """
 
 from __future__ import annotations
@@ -285,7 +286,6 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
     they are recomputed from the daily rows, like the spread amounts and shadowed estimates.
     """
     first, last = date.fromisoformat(sums["day"].min()), date.fromisoformat(sums["day"].max())
-    start, end = _widen_for_period_amounts(store, provider, first, last)
     plain = not sums["est"].any() and not store.scalar(
         """SELECT EXISTS (SELECT 1 FROM roll_day WHERE provider = :p AND day BETWEEN :a AND :b AND est != 0)
                OR EXISTS (SELECT 1 FROM period_amounts WHERE provider = :p AND period_from <= :b AND period_to >= :a)""",
@@ -304,6 +304,7 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
         ).rowcount:
             store.conn.execute("INSERT INTO roll_source_day VALUES (?, ?, ?, ?, ?)", (*key, int(rows)))
     if not plain:
+        start, end = _widen_for_period_amounts(store, provider, first, last)
         store.conn.execute(
             "DELETE FROM roll_day WHERE provider = ? AND day BETWEEN ? AND ? AND spread = 1",
             (provider, start.isoformat(), end.isoformat()),
