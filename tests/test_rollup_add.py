@@ -121,5 +121,16 @@ def test_account_facts_and_seats_add_up_as_a_rebuild_would(store, rebuilds):
 def test_a_batch_that_replaces_a_fact_refreshes_its_days_from_facts(store, rebuilds):
     write_cursor(store, [cursor_event("2026-10-05T12:00:00Z", "a@example.com", "1.00", key="k")])
     write_cursor(store, [cursor_event("2026-10-05T12:00:00Z", "a@example.com", "2.00", key="k")])
-    assert rebuilds == [(date(2026, 10, 5), date(2026, 10, 5))]
+    assert rebuilds == [(date(2026, 10, 4), date(2026, 10, 6))]  # its UTC day and the days around it
     assert store.scalar("SELECT amount_nano FROM roll_day") == dollars_to_nano("2.00")
+
+
+# An instant whose day there is not its UTC day: the 6th in Tokyo, the 4th in Los Angeles.
+@pytest.mark.parametrize(("zone", "when"), [("Asia/Tokyo", "2026-10-05T20:00:00Z"),
+                                            ("America/Los_Angeles", "2026-10-05T03:00:00Z")])  # fmt: skip
+def test_a_replaced_fact_refreshes_the_local_day_it_counts_on(store, zone, when):
+    rollup.configure(store, zone, {}, TODAY)
+    for dollars in ("1.00", "2.00"):
+        write_cursor(store, [cursor_event(when, "a@example.com", dollars, key="k")])
+    assert store.scalar("SELECT amount_nano FROM roll_day") == dollars_to_nano("2.00")
+    assert_rollups_equal_a_rebuild(store)

@@ -192,7 +192,8 @@ def write_facts(
         if result.new == result.rows and result.new and not result.removed:  # only additions: add their sums
             rollup.add(store, batch.provider, batch.stream, batch.source, staged)
         elif bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
-            rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
+            first, last = date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds))
+            rollup.refresh_fact_days(store, [batch.provider], first, last)
         conn.execute("DROP TABLE temp.stage_facts")
     return result
 

@@ -143,7 +143,8 @@ def batched(store: Store) -> Iterator[None]:
             pending, store.pending_refresh = store.pending_refresh, None
             for provider, todo in sorted(pending.items()):
                 if todo.sums and todo.amount_bound >= _AMOUNT_LIMIT:
-                    todo.days = _union(todo.days, *todo.sums_days)
+                    todo.days = _union(todo.days, todo.sums_days[0] - timedelta(days=1),
+                                       todo.sums_days[1] + timedelta(days=1))
                 elif todo.sums:
                     with store.transaction():
                         _add_sums(store, provider, *_joined(todo.sums))
@@ -170,6 +171,14 @@ def refresh(store: Store, providers: list[str], first: date, last: date) -> None
             _rebuild_above_days(store, provider, start, end)
 
 
+def refresh_fact_days(store: Store, providers: list[str], first: date, last: date) -> None:
+    """Refresh the rollups of facts of UTC days ``first`` .. ``last``.
+
+    A fact counts on its day in the reporting zone, which may be the UTC day before or after.
+    """
+    refresh(store, providers, first - timedelta(days=1), last + timedelta(days=1))
+
+
 def _rebuild_above_days(store: Store, provider: str, first: date, last: date) -> None:
     _rebuild_org_days(store, provider, first, last)
     _rebuild_months(store, provider, first, last)
@@ -194,7 +203,7 @@ def add(store: Store, provider: str, stream: str, source: str, facts: dict[str, 
     span = date.fromisoformat(utc_days.min()), date.fromisoformat(utc_days.max())
     pending = store.pending_refresh
     if pending is None and bound >= _AMOUNT_LIMIT:
-        refresh(store, [provider], *span)
+        refresh_fact_days(store, [provider], *span)
         return
     rows = pd.DataFrame(
         {
