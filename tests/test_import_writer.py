@@ -81,3 +81,12 @@ def test_a_batch_that_changes_nothing_leaves_the_rollups_alone(store, monkeypatc
     assert calls == []
     write(store, [event(amount=1)], import_id=3)
     assert len(calls) == 1
+
+
+def test_records_are_inserted_oldest_first_whatever_the_order_of_the_batch(store):
+    """The (provider, day) index then takes appends; exports list the newest records first."""
+    days = [dict(event(), key=f"k{d}", ts_ms=1_790_000_000_000 + d * 86_400_000) for d in range(4)]
+    write(store, days[2:][::-1])  # newest first
+    write(store, days[:2])  # oldest first
+    stored = [r[0] for r in store.query("SELECT ts_ms FROM usage_facts ORDER BY id")]
+    assert stored == [d["ts_ms"] for d in (days[2], days[3], days[0], days[1])]

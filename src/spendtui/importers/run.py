@@ -422,7 +422,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
         amounts = conn.execute("DELETE FROM period_amounts WHERE import_id = ?", (import_id,)).rowcount
         with rollup.batched(store):
             for provider, first, last in spans:
-                rollup.refresh(store, [provider], date.fromisoformat(first), date.fromisoformat(last))
+                rollup.refresh_fact_days(store, [provider], date.fromisoformat(first), date.fromisoformat(last))
         conn.execute("UPDATE imports SET undone_at = ? WHERE id = ?", (utc_now(), import_id))
     return UndoResult(import_id, name, facts, amounts, overlapping=overlapping)
 

@@ -180,26 +180,35 @@ def write_facts(
     result = WriteResult(rows=len(frame), providers={batch.provider})
     with store.transaction() as conn:
         conn.execute("DROP TABLE IF EXISTS temp.stage_facts")
+        staged = {}
         if len(frame):
-            _stage(store, batch, frame, import_id, sync_run_id, result)
+            staged = _stage(store, batch, frame, import_id, sync_run_id, result)
         else:
             conn.execute(f"CREATE TEMP TABLE stage_facts ({', '.join(_STAGE_COLUMNS)})")
         removed_range = _apply_replacements(conn, batch, result)
         if len(frame) or removed_range:
             _merge(conn, batch, result)
         bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
-        if bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
-            rollup.refresh(store, [batch.provider], date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds)))
+        if result.new == result.rows and result.new and not result.removed:  # only additions: add their sums
+            rollup.add(store, batch.provider, batch.stream, batch.source, staged)
+        elif bounds and result.new + result.replaced + result.removed:  # nothing changed: the rollups stand
+            first, last = date.fromisoformat(min(bounds)), date.fromisoformat(max(bounds))
+            rollup.refresh_fact_days(store, [batch.provider], first, last)
         conn.execute("DROP TABLE temp.stage_facts")
     return result
 
 
-def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
+def _stage(store, batch, frame, import_id, sync_run_id, result) -> dict[str, list[Any]]:
+    """Fill temp.stage_facts with the batch; returns its columns (the rollups may add them up)."""
     keys = _values(frame, "key", None)
     if None in keys:
         raise BatchError("every record needs a natural key")
-    prefix, blake2b = f"{batch.provider}|{batch.stream}|".encode(), hashlib.blake2b
-    hashed = [blake2b(prefix + str(k).encode(), digest_size=16).digest() for k in keys]  # natural_key(), inlined
+    # natural_key() of provider|stream|key, from a copy of a hasher fed the prefix (twice as fast)
+    primed, hashed = hashlib.blake2b(f"{batch.provider}|{batch.stream}|".encode(), digest_size=16), []
+    for k in keys:
+        hasher = primed.copy()
+        hasher.update(str(k).encode())
+        hashed.append(hasher.digest())
     if len(set(hashed)) != len(hashed):
         raise BatchError(f"{batch.source}: two records share a natural key (add an occurrence index)")
     categories = _values(frame, "category", None)
@@ -251,6 +260,7 @@ def _stage(store, batch, frame, import_id, sync_run_id, result) -> None:
         zip(*(values for _, values in bound)),
     )
     result.first_day, result.last_day = min(days), max(days)
+    return dict(zip(_STAGE_COLUMNS, columns))
 
 
 def _sql_literal(value: Any) -> str | None:
@@ -328,9 +338,15 @@ def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
     changes = conn.total_changes
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
     changed = " OR ".join(f"usage_facts.{c} IS NOT excluded.{c}" for c in _COMPARED)
+    # Oldest first, so the (provider, day) index takes appends: exports that list the newest
+    # records first are read backwards (a million Cursor events: ~0.5 s less).
+    newest_first = conn.execute(
+        "SELECT (SELECT day FROM stage_facts ORDER BY rowid LIMIT 1) > "
+        "(SELECT day FROM stage_facts ORDER BY rowid DESC LIMIT 1)"
+    ).fetchone()[0]
     conn.execute(
         f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
-            SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true
+            SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true ORDER BY rowid {"DESC" if newest_first else ""}
             ON CONFLICT(nk) DO UPDATE SET {updates}
             WHERE excluded.rank >= usage_facts.rank AND ({changed})"""
     )
