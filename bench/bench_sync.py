@@ -159,7 +159,9 @@ def phase(conn, store_path: str, label: str, days: int, profile: bool) -> None:
         report = engine.run_sync(store, settings, providers, since, now=NOW, http=HttpOptions())
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(40)
         cpu = time.process_time() - started
     conn.send((report, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
