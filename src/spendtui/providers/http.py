@@ -26,6 +26,7 @@ import orjson
 
 from spendtui.config import PROVIDER_NAMES
 from spendtui.errors import SpendtuiError, UsageError
+from spendtui.gcpause import gc_paused
 from spendtui.providers.secrets import Secret, redact
 
 USER_AGENT = "spendtui/0.1 (+https://github.com/spendtui/spendtui)"
@@ -268,7 +269,8 @@ def parse_json(content: bytes) -> Any:
     (a backfill parses millions); what it refuses but ``json`` reads (NaN) still parses. Floats come
     out the same (correctly rounded); only integers beyond 64 bits, which no vendor sends, become
     floats. Raises ValueError when neither can read it."""
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return json.loads(content)
+    with gc_paused():  # a page of events is thousands of dicts, none in a cycle
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            return json.loads(content)
