@@ -1,8 +1,10 @@
 """Benchmark of ``spendtui sync`` on our side: a year of data for a large org from zero-latency fakes.
 
 The fake vendors (tests/fake_vendors.py) run in a child process, so their JSON encoding does not
-compete with the sync for the interpreter; the time the sync spends waiting for them (``http_s``)
-is subtracted from the wall time to give our own overhead. Peak memory is this process's max RSS.
+compete with the sync for the interpreter. Each phase syncs in a process of its own, and the
+headline is records per CPU-second of that process: our own work with the server excluded (and
+steadier than wall time on a shared machine). The per-provider lines add wall time minus the time
+spent waiting for the server (``http_s``). Peak memory is the sync process's max RSS.
 
     python bench/bench_sync.py                      # 2,000 Cursor users, one year
     python bench/bench_sync.py --users 200 --days 30 --profile --split
@@ -159,7 +161,9 @@ def phase(conn, store_path: str, label: str, days: int, profile: bool) -> None:
         report = engine.run_sync(store, settings, providers, since, now=NOW, http=HttpOptions())
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(40)
         cpu = time.process_time() - started
     conn.send((report, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 

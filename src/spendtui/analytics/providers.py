@@ -10,8 +10,9 @@ from spendtui.analytics.overview import UserRow, change_pct, pct, totals_spend, 
 from spendtui.analytics.query import Query, Scope, display_names
 from spendtui.analytics.status import ProviderStatus, status
 from spendtui.analytics.teams import spend_by_team
-from spendtui.analytics.totals import Day, Totals, daily, gc_paused, provider_sums, totals
+from spendtui.analytics.totals import Day, Totals, daily, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
+from spendtui.gcpause import gc_paused
 from spendtui.money import format_plain, format_usd, ratio_nano
 from spendtui.periods import Period
 

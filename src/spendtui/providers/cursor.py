@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from spendtui.importers.keys import cursor_event_key, normalize_cursor_model
+from spendtui.importers.keys import normalize_cursor_model, normalize_email
 from spendtui.money import cents_to_nano
 from spendtui.providers.base import (
     DAY_MS,
@@ -106,46 +106,51 @@ _FLAGS = {
 def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms: int | None = None):
     """Events -> a DataFrame of ``cursor.events`` facts (only those inside [start_ms, end_ms)).
 
-    This is the hot loop of a backfill (millions of events): plain lists, cached per-model and
-    per-kind lookups, exact integer cents, and object columns the fact writer reads without
-    conversion.
+    This is the hot loop of a backfill (millions of events): plain lists (a tuple per event would be
+    one more object for the cycle collector to scan), email, model, kind and day looked up once per
+    distinct value, exact integer cents, and object columns the fact writer reads without conversion.
     """
     import pandas as pd
 
     low = start_ms if start_ms is not None else -(2**63)
     high = end_ms if end_ms is not None else 2**63
     columns: dict[str, list] = {name: [] for name in _EVENT_COLUMNS}
-    (keys, stamps, days, emails, models, kinds, categories, amounts, requests, tok_in, tok_cache_write, tok_cache_read,
-     tok_out, attrs) = (columns[name].append for name in _EVENT_COLUMNS)  # fmt: skip
+    (keys, stamps, days, emails, models, kinds, categories, amounts, requests, tok_ins, tok_cache_writes,
+     tok_cache_reads, tok_outs, attrs) = (columns[name].append for name in _EVENT_COLUMNS)  # fmt: skip
     seen: dict[str, int] = {}
+    email_of: dict[str, str] = {}
     model_of: dict[str, str] = {}
     day_of: dict[int, str] = {}  # UTC day number -> "YYYY-MM-DD", so the writer need not convert each instant
     kind_of: dict[str, tuple[str, int]] = dict(KINDS)  # kinds whose class does not depend on the amount
     accounts: list[tuple[int, str, str | None]] = []
     for event in events:
+        get = event.get
         try:
             ts = int(event["timestamp"])
             kind = event["kind"]
-            email = event.get("userEmail") or ""
-            usage = event.get("tokenUsage") or _NO_USAGE
-            tokens = (
-                int(usage.get("inputTokens") or 0),
-                int(usage.get("cacheWriteTokens") or 0),
-                int(usage.get("cacheReadTokens") or 0),
-                int(usage.get("outputTokens") or 0),
-            )
-            model = event.get("model") or ""
-            key = cursor_event_key(ts, email, model, *tokens, 0)
+            email = get("userEmail") or ""
+            usage = get("tokenUsage") or _NO_USAGE
+            tok_in = int(usage.get("inputTokens") or 0)
+            tok_cache_write = int(usage.get("cacheWriteTokens") or 0)
+            tok_cache_read = int(usage.get("cacheReadTokens") or 0)
+            tok_out = int(usage.get("outputTokens") or 0)
+            model = get("model") or ""
+            normalised = model_of.get(model)
+            if normalised is None:
+                normalised = model_of[model] = normalize_cursor_model(model)
+            who = email_of.get(email)
+            if who is None:
+                who = email_of[email] = normalize_email(email)
         except (KeyError, TypeError, ValueError, AttributeError):
             problem = f"Cursor usage event with an unreadable timestamp, kind or tokens: {event!r:.160}"
             raise ShapeError(problem) from None
         if ts < low or ts >= high:
             continue
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        if occurrence:
-            key = f"{key[:-1]}{occurrence}"
-        charged = event.get("chargedCents")
+        # cursor_event_key(), inlined (email and model are normalised above), with its occurrence index
+        prefix = f"{ts}|{who}|{normalised}|{tok_in}|{tok_cache_write}|{tok_cache_read}|{tok_out}"
+        occurrence = seen.get(prefix, 0)
+        seen[prefix] = occurrence + 1
+        charged = get("chargedCents")
         amount = cents_nano(charged) if charged is not None else event_amount_nano(event)
         known = kind_of.get(kind)
         if known is None:
@@ -154,19 +159,15 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
                 kind_of[kind] = (category, count)
         else:
             category, count = known
-        normalised = model_of.get(model)
-        if normalised is None:
-            normalised = model_of[model] = normalize_cursor_model(model)
         if not email:
             # 2026 events of service accounts may carry no user: keep them on the service account.
-            accounts.append((len(columns["key"]), event.get("serviceAccountId") or "unknown",
-                             event.get("serviceAccountName")))  # fmt: skip
-        keys(key)
-        stamps(ts)
+            accounts.append((len(columns["key"]), get("serviceAccountId") or "unknown", get("serviceAccountName")))
         number = ts // DAY_MS
         day = day_of.get(number)
         if day is None:
             day = day_of[number] = utc_day(number * DAY_MS)
+        keys(f"{prefix}|{occurrence}")
+        stamps(ts)
         days(day)
         emails(email or None)
         models(normalised)
@@ -174,11 +175,11 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
         categories(category)
         amounts(amount)
         requests(count)
-        tok_in(tokens[0])
-        tok_cache_write(tokens[1])
-        tok_cache_read(tokens[2])
-        tok_out(tokens[3])
-        attrs(_FLAGS[bool(event.get("maxMode")), bool(event.get("isHeadless"))])
+        tok_ins(tok_in)
+        tok_cache_writes(tok_cache_write)
+        tok_cache_reads(tok_cache_read)
+        tok_outs(tok_out)
+        attrs(_FLAGS[bool(get("maxMode")), bool(get("isHeadless"))])
     frame = pd.DataFrame(columns, dtype=object)
     if accounts:
         frame["account_kind"], frame["account_id"], frame["account_label"] = None, None, None

@@ -591,15 +591,19 @@ def _rebuild_quarters(store: Store, provider: str, first: date, last: date) -> N
 
 
 def _rebuild_years(store: Store, provider: str, first: date, last: date) -> None:
-    """roll_month summed per calendar year: a year-to-date figure reads one row per key."""
+    """roll_quarter summed per calendar year: a year-to-date figure reads one row per key.
+
+    From quarters, not months: a backfill refreshes the year at every write, and four rows per key
+    are a third of twelve (the sums are the same).
+    """
     years = (str(first.year), str(last.year))
     store.conn.execute("DELETE FROM roll_year WHERE provider = ? AND year BETWEEN ? AND ?", (provider, *years))
     store.conn.execute(
         f"""INSERT INTO roll_year (year, provider, product, subject, model, category, est, {_MEASURES})
-            SELECT substr(month, 1, 4), provider, product, subject, model, category, est, {_SUMS}, SUM(facts)
-            FROM roll_month WHERE provider = ? AND month BETWEEN ? AND ?
-            GROUP BY substr(month, 1, 4), product, subject, model, category, est""",
-        (provider, f"{years[0]}-01", f"{years[1]}-12"),
+            SELECT substr(quarter, 1, 4), provider, product, subject, model, category, est, {_SUMS}, SUM(facts)
+            FROM roll_quarter WHERE provider = ? AND quarter BETWEEN ? AND ?
+            GROUP BY substr(quarter, 1, 4), product, subject, model, category, est""",
+        (provider, f"{years[0]}-Q1", f"{years[1]}-Q4"),
     )
 
 
