@@ -179,6 +179,7 @@ def _unit_totals(q: Query, period: Period, scope: Scope, unit: str) -> Totals:
 
 
 def _add(table: dict[tuple, list], key: tuple, amount: int, requests: int | None, estimated: bool) -> None:
+    """Sum one row into ``table[key]`` = [amount, requests (None until one is known), estimated]."""
     slot = table.get(key)
     if slot is None:
         table[key] = [amount, requests, estimated]
@@ -204,15 +205,8 @@ def fold(rows: Iterable[tuple]) -> Totals:
     values: dict[tuple, int] = {}  # (subject, provider, model) -> usage value, to rank models per person
     for subject, provider, model, category, est, amount, requests in rows:
         estimated = est == 1 and amount != 0
-        for table, key in ((by_subject, (subject, provider, category)), (by_model, (provider, model, category))):
-            slot = table.get(key)
-            if slot is None:
-                table[key] = [amount, requests, estimated]
-            else:
-                slot[0] += amount
-                if requests is not None:
-                    slot[1] = (slot[1] or 0) + requests
-                slot[2] = slot[2] or estimated
+        _add(by_subject, (subject, provider, category), amount, requests, estimated)
+        _add(by_model, (provider, model, category), amount, requests, estimated)
         if category in USAGE_CATEGORIES:
             key = (subject, provider, model)
             values[key] = values.get(key, 0) + amount
