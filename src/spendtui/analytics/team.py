@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from spendtui.analytics.budgets import AnnualStatus, MonthProjection, TeamBudgetStatus, annual_status, month_projection, team_statuses
 from spendtui.analytics.overview import MonthRow, UserRow, month_over_month, pct, user_rows
@@ -209,7 +209,7 @@ class TeamContext:
         ]
 
     def as_json(self) -> dict:
-        """The figures as JSON; the collector is held as while computing them (a row per person)."""
+        """The figures as JSON, the collector held as while computing them (a dict per person)."""
         with gc_paused():
             return self._json()
 
