@@ -250,30 +250,95 @@ class TeamBudgetStatus:
 
 
 def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetStatus]:
-    """Every team's month-to-date status as of today, by name (two queries for all teams)."""
-    from spendtui.analytics.teams import spend_by_team
-
+    """Every team's month-to-date status as of today, by name."""
     day = q.today
     month = day.strftime("%Y-%m")
     first, last = month_bounds(month)
-    to_date = {row.team_id: row for row in spend_by_team(q, Period(first, day, "mtd"))}
-    rest = (day + timedelta(days=1), last)
-    segments = [(tid, *seg) for tid in to_date for seg in q.team_segments(tid, *rest)]
-    ahead = seat_fees_ahead(q, *rest, segments, None)
+    teams = q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE")
+    segments = [(tid, *seg) for tid, _ in teams for seg in q.team_segments(tid, first, last)]
+    to_date = _spend_by_tag(q, segments, first, day)
+    ahead = _seat_fees_by_tag(q, segments, day + timedelta(days=1), last)
     result = []
-    for team_id, name in q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE"):
+    for team_id, name in teams:
         budget = team_budget(q.store, team_id, month)
         if budgeted_only and budget is None:
             continue
-        sums = to_date[team_id].sums
+        spend, usage_spend, estimated = to_date.get(team_id, (0, 0, False))
         projection = MonthProjection(
             month=month,
-            spend=sums.spend,
-            usage_spend=sums.usage_spend,
+            spend=spend,
+            usage_spend=usage_spend,
             elapsed_days=day.day,
             remaining_days=(last - day).days,
             remaining_seats=ahead.get(team_id, 0),
-            estimated=sums.estimated,
+            estimated=estimated,
         )
         result.append(TeamBudgetStatus(name, team_id, budget, projection))
     return result
+
+
+def _whole_and_partial(segments: list[tuple], first: date, last: date) -> tuple[list[tuple], list[tuple]]:
+    """The (tag, subject, from, to) segments cut to first..last: (tag, subject) of those covering all
+    of it, and the rest. Nearly every member is in their team all month, so per-tag sums can add up
+    one per-person read of the whole org; only the rest need a join by their days."""
+    whole, partial = [], []
+    for tag, subject, start, end in segments:
+        start, end = max(start, first), min(end, last)
+        if start == first and end == last:
+            whole.append((tag, subject))
+        elif start <= end:
+            partial.append((tag, subject, start, end))
+    return whole, partial
+
+
+# Per group of rollup rows: spend, usage spend (overage + API), and whether an estimate is part of it.
+_SPEND_SUMS = """SUM(CASE WHEN category IN ('subscription', 'overage', 'api') THEN amount_nano ELSE 0 END),
+                 SUM(CASE WHEN category IN ('overage', 'api') THEN amount_nano ELSE 0 END),
+                 MAX(est = 1 AND amount_nano != 0)"""
+
+
+def _spend_by_tag(q: Query, segments: list[tuple], first: date, last: date) -> dict[object, tuple[int, int, bool]]:
+    """(spend, usage spend, estimated) per tag of the segments over first..last.
+
+    The whole org's per-person sums stream out of ``roll_subject`` in key order (no sort), where a
+    join of 5,000 members' rows grouped by team sorted 25 K rows (measured 17 ms against 50 ms).
+    """
+    whole, partial = _whole_and_partial(segments, first, last)
+    sums: dict[object, list] = {}
+
+    def add(tag, spend: int, usage: int, estimated) -> None:
+        slot = sums.setdefault(tag, [0, 0, False])
+        slot[0] += spend
+        slot[1] += usage
+        slot[2] = slot[2] or bool(estimated)
+
+    if whole:
+        columns = ["subject", "category", "est", "amount_nano"]
+        source, params = q.subject_rows(Period(first, last, "range"), Scope(), columns)
+        sql = f"SELECT subject, {_SPEND_SUMS} FROM ({source}) WHERE est IN (0, 1) GROUP BY subject"
+        per_subject = {subject: values for subject, *values in q.store.tuples(sql, params)}
+        for tag, subject in whole:
+            if subject in per_subject:
+                add(tag, *per_subject[subject])
+    if partial:
+        source, params = q.segment_rows(partial, ["category", "est", "amount_nano"])
+        sql = f"SELECT tag, {_SPEND_SUMS} FROM ({source}) WHERE est IN (0, 1) GROUP BY tag"
+        for tag, *values in q.store.tuples(sql, params):
+            add(tag, *values)
+    return {tag: tuple(slot) for tag, slot in sums.items()}
+
+
+def _seat_fees_by_tag(q: Query, segments: list[tuple], first: date, last: date) -> dict[object, int]:
+    """Seat fees still to accrue first..last per tag of the segments (one per-person read, as above)."""
+    if last < first:
+        return {}
+    whole, partial = _whole_and_partial(segments, first, last)
+    fees = seat_fees_ahead(q, first, last, partial, None) if partial else {}
+    if whole:
+        from spendtui.store.rollup import seat_accrual_sql
+
+        source, params = seat_accrual_sql(q.store, None, first, last)
+        per_subject = dict(q.store.query(f"SELECT subject, SUM(amount_nano) FROM ({source}) GROUP BY subject", params))
+        for tag, subject in whole:
+            fees[tag] = fees.get(tag, 0) + per_subject.get(subject, 0)
+    return fees
