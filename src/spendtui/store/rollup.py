@@ -303,10 +303,8 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
         {"p": provider, "a": first.isoformat(), "b": last.isoformat()},
     )
     sums["spread"] = 0
-    # est != 0: an estimate held shadowed (2) joins new ones (1) and is shadowed again below.
-    held = ", ".join(["day", "product", "subject", "model", "category", "est != 0", "spread"])
     sums = sums.sort_values(["subject", "day"])  # the order of the covering index by subject: appends, not seeks
-    _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums, held=held)
+    _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums)
     for stream, source, day, rows in sources.itertuples(index=False):
         key = (provider, stream, source, day)
         if not store.conn.execute(
@@ -336,31 +334,40 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
     _rebuild_subject_units(store, provider, first, last)  # a top model per person cannot be added to
 
 
-def _merge_rows(
-    store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame, *, held: str | None = None
-) -> None:
-    """Add summed ``rows`` to a rollup ``table``: rows it holds for their period are summed with them.
+def _merge_rows(store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame) -> None:
+    """Add summed ``rows`` to a rollup ``table``: a row it holds with the same key takes their sums in
+    place, the others are inserted.
 
-    ``keys[0]`` is the period column; ``held`` selects the keys of the rows already held.
+    In place, not deleted and summed again: a backfill adds each month to its quarter and year
+    rows, and rewriting the whole year (and its indexes) at every write cost more than the new
+    rows themselves. An estimate held shadowed (est 2) takes new estimates (est 1) and becomes 1;
+    the caller shadows it again. ``keys[0]`` is the period column.
     """
     conn = store.conn
     columns = [*keys, *_MEASURES.split(", ")]
     values = [rows[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns]
     period = keys[0]
-    where = f"provider = :p AND {period} BETWEEN :a AND :b"
     params = {"p": provider, "a": rows[period].min(), "b": rows[period].max()}
     insert = f"INSERT INTO {table} (provider, {', '.join(columns)})"
-    if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})", params):
+    if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE provider = :p AND {period} BETWEEN :a AND :b)", params):
         conn.executemany(f"{insert} VALUES (?, {', '.join('?' * len(columns))})", zip(repeat(provider), *values))
         return
     conn.execute(f"CREATE TEMP TABLE roll_add ({', '.join(columns)})")
     conn.executemany(f"INSERT INTO temp.roll_add VALUES ({', '.join('?' * len(columns))})", zip(*values))
-    conn.execute(f"INSERT INTO temp.roll_add SELECT {held or ', '.join(keys)}, {_MEASURES} FROM {table} WHERE {where}", params)
-    conn.execute(f"DELETE FROM {table} WHERE {where}", params)
+    same = " AND ".join(
+        ["t.provider = :p", *(f"t.{k} = a.{k}" for k in keys if k != "est"), "(t.est != 0) = (a.est != 0)"]
+    )
+    added = ", ".join(f"{m} = t.{m} + a.{m}" for m in _SUMMED[1:])
+    # + turns an overflowing sum into a float; abs() of the smallest integer fails as SUM() would.
+    amount = "t.amount_nano + a.amount_nano"
     conn.execute(
-        f"{insert} SELECT :p, {', '.join(keys)}, {_SUMS}, SUM(facts) FROM temp.roll_add GROUP BY {', '.join(keys)}",
+        f"""UPDATE {table} AS t SET est = a.est, {added},
+                amount_nano = IIF(typeof({amount}) = 'integer', {amount}, abs(-9223372036854775807 - 1)),
+                requests = COALESCE(t.requests + a.requests, t.requests, a.requests)
+            FROM temp.roll_add a WHERE {same}""",
         params,
     )
+    conn.execute(f"{insert} SELECT :p, * FROM temp.roll_add a WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})", params)
     conn.execute("DROP TABLE temp.roll_add")
 
 
