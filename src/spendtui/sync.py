@@ -482,7 +482,7 @@ class _Session:
             raise
 
 
-FLUSH_ROWS = 100_000  # a write then holds the store's write lock for a few seconds at most
+FLUSH_ROWS = 300_000  # a write then holds the store's write lock for a few seconds at most
 FLUSH_SECONDS = 30.0
 
 
@@ -507,7 +507,7 @@ class _Pending:
     def fits(self, start: int, replace: bool) -> bool:
         if not self.windows:
             return True
-        return replace == self.replace and utc_day(start)[:7] == utc_day(self.windows[0][0])[:7]
+        return replace == self.replace
 
     def add(self, start: int, end: int, parts: list[Part], replace: bool) -> None:
         self.windows.append((start, end, parts))
