@@ -616,7 +616,7 @@ def _rebuild_years(store: Store, provider: str, first: date, last: date) -> None
 
 def _rebuild_subject_units(store: Store, provider: str, first: date, last: date) -> None:
     """roll_subject for the months, quarters and years holding first..last, from their model-grain
-    rollups: counted money per (unit, subject, provider, category, est) and the top model."""
+    rollups (counted rows only: est 0 or 1)."""
     months, day = [], first.replace(day=1)
     while day <= last:
         months.append(day.isoformat()[:7])
@@ -625,24 +625,62 @@ def _rebuild_subject_units(store: Store, provider: str, first: date, last: date)
     years = sorted({m[:4] for m in months})
     conn = store.conn
     for table, unit, keys in (("roll_month", "month", months), ("roll_quarter", "quarter", quarters), ("roll_year", "year", years)):
-        conn.execute(
-            "DELETE FROM roll_subject WHERE unit IN (SELECT value FROM json_each(?)) AND provider = ?",
-            (json.dumps(keys), provider),
+        units = json.dumps(keys)
+        conn.execute("DELETE FROM roll_subject WHERE unit IN (SELECT value FROM json_each(?)) AND provider = ?", (units, provider))
+        rows = store.tuples(
+            f"""SELECT {unit}, subject, model, category, est, amount_nano, requests FROM {table}
+                WHERE provider = ? AND {unit} IN (SELECT value FROM json_each(?)) AND est IN (0, 1)""",
+            (provider, units),
         )
-        conn.execute(
-            f"""INSERT INTO roll_subject (unit, subject, provider, category, est, amount_nano, requests, top_model, top_value)
-                SELECT unit, subject, provider, category, est, SUM(amount_nano), SUM(requests),
-                       CASE WHEN top_value > 0 THEN top_model END, CASE WHEN top_value > 0 THEN top_value END
-                FROM (
-                  SELECT *, FIRST_VALUE(model) OVER top AS top_model, FIRST_VALUE(value) OVER top AS top_value
-                  FROM (
-                    SELECT {unit} AS unit, subject, provider, model, category, est, amount_nano, requests,
-                           SUM(CASE WHEN category IN ('overage', 'api', 'included') THEN amount_nano ELSE 0 END)
-                             OVER (PARTITION BY {unit}, subject, model) AS value
-                    FROM {table} WHERE provider = :p AND {unit} IN (SELECT value FROM json_each(:keys)) AND est IN (0, 1)
-                  )
-                  WINDOW top AS (PARTITION BY unit, subject ORDER BY value DESC, model)
-                )
-                GROUP BY unit, subject, category, est""",
-            {"p": provider, "keys": json.dumps(keys)},
-        )
+        if rows:
+            conn.executemany(
+                "INSERT INTO roll_subject (unit, subject, provider, category, est, amount_nano, requests, top_model, "
+                "top_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _subject_rows(provider, rows),
+            )
+
+
+def _subject_rows(provider: str, rows: list[tuple]) -> Iterator[tuple]:
+    """Model-grain rows (unit, subject, model, category, est, amount_nano, requests) as roll_subject
+    rows: sums per (unit, subject, category, est), each with its (unit, subject)'s top model, the one
+    with the most usage value (overage + API + included; ties to the smaller name) when positive.
+
+    Grouped in pandas: SQLite's window functions took twice as long (a quarter's 130 K rows: 0.72
+    against 0.47 s CPU), and a backfill rebuilds the touched quarter and year at every write.
+    """
+    import numpy as np
+    import pandas as pd
+
+    unit, subject, model, category, est, amount, requests = zip(*rows)
+    exact = float(np.abs(np.array(amount, dtype=float)).sum()) < _AMOUNT_LIMIT  # else Python ints: int64 would wrap
+    frame = pd.DataFrame(
+        {
+            "unit": np.array(unit, dtype=object),
+            "subject": np.array(subject, dtype=np.int64),
+            "model": np.array(model, dtype=object),
+            "category": np.array(category, dtype=object),
+            "est": np.array(est, dtype=np.int64),
+            "amount_nano": np.array(amount, dtype=np.int64 if exact else object),
+            "requests": pd.array(requests, dtype="Int64"),
+        }
+    )
+    frame["value"] = frame["amount_nano"].where(frame["category"].isin(("overage", "api", "included")), 0)
+    values = frame.groupby(["unit", "subject", "model"], sort=False)["value"].sum().reset_index()
+    top = values.sort_values(["unit", "subject", "value", "model"], ascending=[True, True, False, True])
+    top = top.drop_duplicates(["unit", "subject"])
+    groups = frame.groupby(["unit", "subject", "category", "est"], sort=False)
+    sums = groups["amount_nano"].sum().to_frame()
+    sums["requests"] = groups["requests"].sum(min_count=1)
+    out = sums.reset_index().merge(top, on=["unit", "subject"], how="left")
+    counted = (out["value"] > 0).to_numpy()
+    return zip(
+        out["unit"].tolist(),
+        out["subject"].tolist(),
+        repeat(provider),
+        out["category"].tolist(),
+        out["est"].tolist(),
+        out["amount_nano"].tolist(),
+        out["requests"].to_numpy(dtype=object, na_value=None).tolist(),
+        np.where(counted, out["model"].to_numpy(dtype=object), None).tolist(),
+        np.where(counted, out["value"].to_numpy(dtype=object), None).tolist(),
+    )
