@@ -360,14 +360,15 @@ def _merge_rows(store: Store, provider: str, table: str, keys: list[str], rows: 
     added = ", ".join(f"{m} = t.{m} + a.{m}" for m in _SUMMED[1:])
     # + turns an overflowing sum into a float; abs() of the smallest integer fails as SUM() would.
     amount = "t.amount_nano + a.amount_nano"
-    conn.execute(
+    updated = conn.execute(
         f"""UPDATE {table} AS t SET est = a.est, {added},
                 amount_nano = IIF(typeof({amount}) = 'integer', {amount}, abs(-9223372036854775807 - 1)),
                 requests = COALESCE(t.requests + a.requests, t.requests, a.requests)
             FROM temp.roll_add a WHERE {same}""",
         params,
-    )
-    conn.execute(f"{insert} SELECT :p, * FROM temp.roll_add a WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})", params)
+    ).rowcount
+    if updated < len(rows):  # (keys are unique on both sides: a held row takes at most one new one)
+        conn.execute(f"{insert} SELECT :p, * FROM temp.roll_add a WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})", params)
     conn.execute("DROP TABLE temp.roll_add")
 
 
