@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -325,14 +325,24 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
         return
     org = ["day", "product", "model", "category", "est", "spread"]
     _merge_rows(store, provider, "roll_org_day", org, _grouped(sums, org))
-    sums["month"] = sums["day"].str[:7]
+    sums["month"] = _relabel(sums["day"], lambda day: day[:7])
     months = _grouped(sums, ["month", *_ABOVE_KEYS])
     _merge_rows(store, provider, "roll_month", ["month", *_ABOVE_KEYS], months)
-    months["quarter"] = months["month"].map(lambda m: quarter_of(date.fromisoformat(f"{m}-01")))
+    months["quarter"] = _relabel(months["month"], lambda month: quarter_of(date.fromisoformat(f"{month}-01")))
     _merge_rows(store, provider, "roll_quarter", ["quarter", *_ABOVE_KEYS], _grouped(months, ["quarter", *_ABOVE_KEYS]))
-    months["year"] = months["month"].str[:4]
+    months["year"] = _relabel(months["month"], lambda month: month[:4])
     _merge_rows(store, provider, "roll_year", ["year", *_ABOVE_KEYS], _grouped(months, ["year", *_ABOVE_KEYS]))
     _rebuild_subject_units(store, provider, first, last)  # a top model per person cannot be added to
+
+
+def _relabel(column: pd.Series, label: Callable[[str], str]) -> Any:
+    """``label`` of each value, computed once per distinct one: a write's daily rows hold a few hundred
+    days, and labelling each of its 300 K rows took a tenth of the rollups' time."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(column)
+    return np.array([label(value) for value in distinct], dtype=object)[codes]
 
 
 def _merge_rows(store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame) -> None:
