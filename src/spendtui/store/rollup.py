@@ -336,8 +336,8 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
 
 
 def _relabel(column: pd.Series, label: Callable[[str], str]) -> Any:
-    """``label`` of each value, computed once per distinct one: a write's daily rows hold a few hundred
-    days, and labelling each of its 300 K rows took a tenth of the rollups' time."""
+    """``label`` of each value, computed once per distinct one: a write's daily rows hold a few dozen
+    days, and labelling each of its 300 K rows took about a tenth of the rollups' time."""
     import numpy as np
     import pandas as pd
 
