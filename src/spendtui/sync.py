@@ -451,14 +451,14 @@ class _Session:
                 for start, end in fetch_pass.windows:
                     run.check_cancel()
                     replace = start >= replace_from
-                    if not pending.fits(start, replace):
-                        pending.write(state)
                     parts = provider.fetch(run, stream, start, end)
+                    records = sum(len(p.rows) for p in parts)
+                    if not pending.fits(records, replace):
+                        pending.write(state)
                     state = state.merged(start, end)
-                    pending.add(start, end, parts, replace)
+                    pending.add(start, end, parts, records, replace)
                     if pending.due():
                         pending.write(state)
-                    records = sum(len(p.rows) for p in parts)
                     step += 1
                     report.windows += 1
                     report.records += records
@@ -491,8 +491,9 @@ class _Pending:
 
     Every write re-derives the quarters, years and per-person rows it touches and rewrites pages
     all over the natural-key index, so windows wait until they hold FLUSH_ROWS records, the next
-    one switches between re-read and older windows, FLUSH_SECONDS passed since the last write (a paced
-    real sync still persists every few windows), the pass ends, or the stream fails or is cancelled.
+    one would take them past it or switches between re-read and older windows, FLUSH_SECONDS
+    passed since the last write (a paced real sync still persists every few windows), the pass
+    ends, or the stream fails or is cancelled.
     A run killed in between loses only fetched windows, never consistency: the next run fetches
     them again.
     """
@@ -504,14 +505,16 @@ class _Pending:
         self.replace = False
         self.written_at = time.monotonic()
 
-    def fits(self, start: int, replace: bool) -> bool:
+    def fits(self, records: int, replace: bool) -> bool:
+        """Whether a window of ``records`` joins the pending ones: a 30-day window of daily rows holds
+        ~150 K, and three of them in one write peaked at 1.1 GiB."""
         if not self.windows:
             return True
-        return replace == self.replace
+        return replace == self.replace and self.rows + records <= FLUSH_ROWS
 
-    def add(self, start: int, end: int, parts: list[Part], replace: bool) -> None:
+    def add(self, start: int, end: int, parts: list[Part], records: int, replace: bool) -> None:
         self.windows.append((start, end, parts))
-        self.rows += sum(len(p.rows) for p in parts)
+        self.rows += records
         self.replace = replace
 
     def due(self) -> bool:
