@@ -90,6 +90,23 @@ def test_billed_usage_shadows_estimates_held_and_new(store, rebuilds):
     assert_rollups_equal_a_rebuild(store)
 
 
+def test_estimates_on_days_usage_covers_add_up_without_re_deriving_months(store, monkeypatch):
+    rollup.configure(store, "UTC", {}, TODAY)
+    write_cursor(store, [cursor_event("2026-10-05T13:00:00Z", "c@example.com", "1.00")])
+    rederived = []
+    original = rollup._rebuild_above_days
+    monkeypatch.setattr(rollup, "_rebuild_above_days", lambda *args: rederived.append(args[2:]) or original(*args))
+    october = "SELECT est, amount_nano FROM roll_month WHERE subject = (SELECT id FROM people WHERE email = ?) ORDER BY est"
+
+    write_estimates(store, [estimate("a@example.com", "4.00"), estimate("a@example.com", "3.00", "2026-10-09T12:00:00Z")])
+    # The 5th has billed usage (c's), the 9th none: October holds a shadowed and a standing estimate.
+    assert store.tuples(october, ("a@example.com",)) == [(1, dollars_to_nano("3.00")), (2, dollars_to_nano("4.00"))]
+    write_estimates(store, [estimate("a@example.com", "1.00"), estimate("a@example.com", "2.00", "2026-10-09T13:00:00Z")])
+    assert store.tuples(october, ("a@example.com",)) == [(1, dollars_to_nano("5.00")), (2, dollars_to_nano("5.00"))]
+    assert rederived == []
+    assert_rollups_equal_a_rebuild(store)
+
+
 def test_usage_covers_a_spread_amount(store, rebuilds):
     rollup.configure(store, "UTC", {}, TODAY)
     write_spread(store, "cursor", [spread("b@example.com", "31.00"), spread("d@example.com", "62.00")])

@@ -293,19 +293,20 @@ def _subjects(store: Store, people: list[int | None], accounts: list[int | None]
 def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataFrame) -> None:
     """Merge grouped sums into the daily rows of their days, then bring what depends on those rows along.
 
-    When the days hold no estimates and no spread amounts, the daily rows change by exactly the
-    sums, so the org-wide, monthly, quarterly and yearly rows are added to the same way; otherwise
-    they are recomputed from the daily rows, like the spread amounts and shadowed estimates.
+    When no spread amount overlaps the days and the new usage shadows no estimate held, the daily
+    rows change by exactly the sums (their estimates shadowed where usage covers the day), so the
+    org-wide, monthly, quarterly and yearly rows are added to the same way; otherwise they are
+    recomputed from the daily rows, like the spread amounts and shadowed estimates.
     """
     first, last = date.fromisoformat(sums["day"].min()), date.fromisoformat(sums["day"].max())
-    plain = not sums["est"].any() and not store.scalar(
-        """SELECT EXISTS (SELECT 1 FROM roll_day WHERE provider = :p AND day BETWEEN :a AND :b AND est != 0)
-               OR EXISTS (SELECT 1 FROM period_amounts WHERE provider = :p AND period_from <= :b AND period_to >= :a)""",
-        {"p": provider, "a": first.isoformat(), "b": last.isoformat()},
-    )
+    days = {"p": provider, "a": first.isoformat(), "b": last.isoformat()}
     sums["spread"] = 0
+    plain = not store.scalar(
+        "SELECT EXISTS (SELECT 1 FROM period_amounts WHERE provider = :p AND period_from <= :b AND period_to >= :a)",
+        days,
+    ) and _shadow_added(store, sums, days)
     sums = sums.sort_values(["subject", "day"])  # the order of the covering index by subject: appends, not seeks
-    _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums)
+    _merge_rows(store, provider, "roll_day", [*_KEYS, "spread"], sums, reshadowed=not plain)
     for stream, source, day, rows in sources.itertuples(index=False):
         key = (provider, stream, source, day)
         if not store.conn.execute(
@@ -335,6 +336,30 @@ def _add_sums(store: Store, provider: str, sums: pd.DataFrame, sources: pd.DataF
     _rebuild_subject_units(store, provider, first, last)  # a top model per person cannot be added to
 
 
+def _shadow_added(store: Store, sums: pd.DataFrame, days: dict) -> bool:
+    """Shadow the added estimates as ``_shadow_estimates`` would (est 2 on a day with billed usage,
+    held or added); False when the added usage covers a day whose held estimates stand (est 1): those
+    held rows must be shadowed, which the caller does from the daily rows.
+
+    A daily-usage backfill adds estimates to days the events already cover: shadowed here, they add
+    up like any other rows instead of re-deriving every month, quarter and year they touch.
+    """
+    covering = (sums["est"] == 0) & (sums["category"] != "subscription")
+    covered = set(sums.loc[covering, "day"])
+    held = store.tuples(
+        f"""SELECT DISTINCT day, est FROM roll_day WHERE provider = :p AND day BETWEEN :a AND :b
+            AND (est = 1 OR ({USAGE_COVERAGE}))""",
+        days,
+    )
+    if any(est == 1 and day in covered for day, est in held):
+        return False
+    estimates = sums["est"] != 0
+    if estimates.any():
+        covered |= {day for day, est in held if est == 0}
+        sums.loc[estimates & sums["day"].isin(covered), "est"] = 2
+    return True
+
+
 def _relabel(column: pd.Series, label: Callable[[str], str]) -> Any:
     """``label`` of each value, computed once per distinct one: a write's daily rows hold a few dozen
     days, and labelling each of its 300 K rows took about a tenth of the rollups' time."""
@@ -345,14 +370,18 @@ def _relabel(column: pd.Series, label: Callable[[str], str]) -> Any:
     return np.array([label(value) for value in distinct], dtype=object)[codes]
 
 
-def _merge_rows(store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame) -> None:
+def _merge_rows(
+    store: Store, provider: str, table: str, keys: list[str], rows: pd.DataFrame, *, reshadowed: bool = False
+) -> None:
     """Add summed ``rows`` to a rollup ``table``: a row it holds with the same key takes their sums in
     place, the others are inserted.
 
     In place, not deleted and summed again: a backfill adds each month to its quarter and year
     rows, and rewriting the whole year (and its indexes) at every write cost more than the new
-    rows themselves. An estimate held shadowed (est 2) takes new estimates (est 1) and becomes 1;
-    the caller shadows it again. ``keys[0]`` is the period column.
+    rows themselves. ``reshadowed``: the caller shadows the daily estimates again afterwards, so an
+    estimate held shadowed (est 2) takes new estimates (est 1) and becomes 1. Otherwise est is part
+    of the key (a month holds an est 1 and an est 2 row when only some of its days are covered).
+    ``keys[0]`` is the period column.
     """
     conn = store.conn
     columns = [*keys, *_MEASURES.split(", ")]
@@ -365,9 +394,8 @@ def _merge_rows(store: Store, provider: str, table: str, keys: list[str], rows: 
         return
     conn.execute(f"CREATE TEMP TABLE roll_add ({', '.join(columns)})")
     conn.executemany(f"INSERT INTO temp.roll_add VALUES ({', '.join('?' * len(columns))})", zip(*values))
-    same = " AND ".join(
-        ["t.provider = :p", *(f"t.{k} = a.{k}" for k in keys if k != "est"), "(t.est != 0) = (a.est != 0)"]
-    )
+    est = "(t.est != 0) = (a.est != 0)" if reshadowed else "t.est = a.est"
+    same = " AND ".join(["t.provider = :p", *(f"t.{k} = a.{k}" for k in keys if k != "est"), est])
     added = ", ".join(f"{m} = t.{m} + a.{m}" for m in _SUMMED[1:])
     # + turns an overflowing sum into a float; abs() of the smallest integer fails as SUM() would.
     amount = "t.amount_nano + a.amount_nano"
