@@ -4,7 +4,7 @@ import pytest
 from import_helpers import CURSOR_EVENTS, imported
 
 from spendtui.importers.keys import cursor_category, cursor_event_key, normalize_cursor_model, with_occurrence
-from spendtui.store.facts import natural_key
+from spendtui.store.facts import day_key, natural_key
 
 
 def test_key_normalises_email_and_model():
@@ -21,7 +21,7 @@ def test_occurrence_counts_equal_prefixes_in_order():
 def test_the_csv_row_is_stored_under_the_api_events_key(store):
     imported(store, CURSOR_EVENTS)
     api_key = cursor_event_key(1791308883214, "alice@example.com", "claude-opus-5-thinking-high", 412, 18250, 96400, 2310)
-    nk = natural_key(f"cursor|cursor.events|{api_key}")
+    nk = day_key("2026-10-06", natural_key(f"cursor|cursor.events|{api_key}"))  # 1791308883214 is 2026-10-06 UTC
     assert store.scalar("SELECT amount_nano FROM usage_facts WHERE nk = ?", (nk,)) == 220_000_000
 
 

@@ -5,6 +5,7 @@ import stat
 import pytest
 
 from spendtui.store import ReadOnlyError, Store, StoreError, migrate, open_store
+from spendtui.store.facts import RANK_API, FactBatch, natural_key, write_facts
 from spendtui.store.schema import SCHEMA_VERSION
 
 EXPECTED_TABLES = {
@@ -70,6 +71,24 @@ def test_older_store_upgrades_and_keeps_its_data(db_path, version):
             assert ("2026-10", 1, "cursor", "overage", 0, 5, None, "auto", 5) in [
                 tuple(r) for r in upgraded.query("SELECT * FROM roll_subject")
             ]
+
+
+def test_facts_keyed_before_migration_8_are_the_same_records_after_it(db_path):
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    migrate(Store(db_path, raw, False, None), target=7)
+    raw.execute("INSERT INTO people(email, created_at) VALUES ('alice@example.com', '2026-01-01')")
+    raw.execute(
+        "INSERT INTO usage_facts(nk, provider, product, stream, source, rank, day, person_id, category, amount_nano)"
+        " VALUES (?, 'cursor', 'cursor', 'cursor.events', 'api', 2, '2026-10-05', 1, 'overage', 5)",
+        (natural_key("cursor|cursor.events|event-1"),),  # how schema 7 keyed a record
+    )
+    raw.close()
+    record = {"key": "event-1", "product": "cursor", "day": "2026-10-05", "email": "alice@example.com",
+              "category": "overage", "amount_nano": 5}  # fmt: skip
+    with open_store(db_path) as store:
+        result = write_facts(store, FactBatch("cursor", "cursor.events", "api", RANK_API, [record]))
+        assert (result.new, result.unchanged) == (0, 1)
+        assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 1
 
 
 def test_store_from_a_newer_spendtui_is_refused(db_path):

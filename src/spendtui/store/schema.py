@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 
 MIGRATION_1 = """
 CREATE TABLE meta (
@@ -479,8 +480,24 @@ def _script(sql: str) -> Migration:
     return run
 
 
+def _day_first_fact_keys(conn: sqlite3.Connection) -> None:
+    """Migration 8: a usage fact's key becomes its UTC day (4-byte big-endian ordinal) + the first 12
+    bytes of its 16-byte hash, so the unique index holds a day's records together and a write
+    touches the pages of its days (``facts.day_key``, frozen here as it was released)."""
+
+    def keyed(day: str, nk: bytes) -> bytes:
+        return date.fromisoformat(day).toordinal().to_bytes(4, "big") + bytes(nk)[:12]
+
+    conn.create_function("spendtui_day_key", 2, keyed, deterministic=True)
+    try:
+        conn.execute("UPDATE usage_facts SET nk = spendtui_day_key(day, nk)")
+    finally:
+        conn.create_function("spendtui_day_key", 2, None)
+
+
 # Append only: a released migration never changes, a new one goes at the end.
 MIGRATIONS: list[Migration] = [
-    _script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)
+    *(_script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)),
+    _day_first_fact_keys,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
