@@ -90,3 +90,20 @@ def test_records_are_inserted_oldest_first_whatever_the_order_of_the_batch(store
     write(store, days[:2])  # oldest first
     stored = [r[0] for r in store.query("SELECT ts_ms FROM usage_facts ORDER BY id")]
     assert stored == [d["ts_ms"] for d in (days[2], days[3], days[0], days[1])]
+
+
+def test_columns_are_the_same_records_as_dicts(store, tmp_path):
+    from spendtui.store import open_store
+    from spendtui.store.facts import Columns
+
+    named = event()
+    unnamed = dict(event(), key="k-svc", email=None, account_kind="service_account", account_id="svc_1")
+    as_dicts = write(store, [named, unnamed])
+    # The Cursor normaliser builds columns window by window; a window without service accounts has no account columns.
+    windows = [Columns({k: [v] for k, v in named.items()}),
+               Columns({k: [v] for k, v in unnamed.items()} | {"account_label": [None]})]  # fmt: skip
+    with open_store(tmp_path / "columns.db") as other:
+        as_columns = write(other, Columns.concat(windows))
+        assert (as_columns.new, as_columns.rows) == (as_dicts.new, as_dicts.rows) == (2, 2)
+        rows = "SELECT nk, day, person_id IS NULL, account_id IS NULL, amount_nano, model FROM usage_facts ORDER BY nk"
+        assert [tuple(r) for r in other.query(rows)] == [tuple(r) for r in store.query(rows)]

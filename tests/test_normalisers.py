@@ -11,6 +11,7 @@ from spendtui.importers.keys import cursor_event_key
 from spendtui.money import cents_to_nano, dollars_to_nano
 from spendtui.providers import anthropic, cursor, openai
 from spendtui.providers.base import ShapeError
+from spendtui.store.facts import Columns
 from tests.conftest import FIXTURES
 
 
@@ -26,6 +27,8 @@ def events_2026() -> list[dict]:
 
 
 def records(frame) -> list[dict]:
+    if isinstance(frame, Columns):
+        return frame.records()
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
@@ -104,10 +107,9 @@ def test_cursor_amount_falls_back_to_total_plus_fee_and_unknown_kinds_stay_as_se
     base = {"timestamp": "1791308883214", "userEmail": "a@example.com", "model": "m",
             "tokenUsage": {"inputTokens": 1, "totalCents": 1.5}, "cursorTokenFee": 0.25}  # fmt: skip
     unpriced = {**base, "kind": "Free", "tokenUsage": {}, "cursorTokenFee": None}
-    frame = cursor.normalise_events([{**base, "kind": "Bugbot"}, unpriced])
-    charged, free = frame[["kind", "category", "amount_nano", "requests"]].itertuples(index=False)
-    assert tuple(charged) == ("Bugbot", "overage", cents_to_nano("1.75"), 1)
-    assert tuple(free) == ("Free", "none", None, 1)
+    charged, free = records(cursor.normalise_events([{**base, "kind": "Bugbot"}, unpriced]))
+    assert [charged[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Bugbot", "overage", cents_to_nano("1.75"), 1]
+    assert [free[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Free", "none", None, 1]
     assert cursor.classify("Free", 0) == ("none", 1)
 
 

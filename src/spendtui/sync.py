@@ -48,6 +48,7 @@ from spendtui.providers.base import window_days as days_of
 from spendtui.providers.http import Cancelled, HttpOptions
 from spendtui.providers.secrets import MissingKeyError, has_key, redact, resolve_key
 from spendtui.store import Store, open_store, utc_now
+from spendtui.store.facts import Columns
 
 TRAILING_MS = 48 * HOUR_MS
 BACKFILL_DAYS = 90
@@ -300,12 +301,17 @@ def write_window(
 
 
 def _days(rows) -> list[str]:
-    """The ``day`` of each row of a part (a DataFrame or a list of fact dicts)."""
+    """The ``day`` of each row of a part (Columns, a DataFrame or a list of fact dicts)."""
+    if isinstance(rows, Columns):
+        return rows["day"]
     return rows["day"].tolist() if hasattr(rows, "columns") else [f["day"] for f in rows]
 
 
 def _between(rows, low: str, high: str):
     """The rows of a part whose day is in ``low`` .. ``high``."""
+    if isinstance(rows, Columns):
+        kept = [i for i, day in enumerate(rows["day"]) if low <= day <= high]
+        return Columns({name: [values[i] for i in kept] for name, values in rows.data.items()})
     if hasattr(rows, "columns"):
         return rows[(rows["day"] >= low) & (rows["day"] <= high)] if len(rows) else rows
     return [f for f in rows if low <= f["day"] <= high]
@@ -543,7 +549,9 @@ def combine_parts(windows: list[list[Part]]) -> list[Part]:
     combined = []
     for index, first in enumerate(windows[0]):
         chunks = [parts[index].rows for parts in windows]
-        if hasattr(first.rows, "columns"):
+        if isinstance(first.rows, Columns):
+            rows = Columns.concat(chunks)
+        elif hasattr(first.rows, "columns"):
             import pandas as pd
 
             rows = pd.concat([c for c in chunks if len(c)] or chunks[:1], ignore_index=True)

@@ -39,6 +39,7 @@ from spendtui.providers.base import (
 from spendtui.providers.http import VendorClient
 from spendtui.providers.records import Account, write_accounts, write_roster_seats
 from spendtui.store import Store
+from spendtui.store.facts import Columns
 
 EVENTS = Stream("cursor.events", day_buckets=False, window_days=1, stop_after_empty=7)
 DAILY = Stream("cursor.daily", day_buckets=True, window_days=30, stop_after_empty=7)
@@ -104,14 +105,12 @@ _FLAGS = {
 
 
 def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms: int | None = None):
-    """Events -> a DataFrame of ``cursor.events`` facts (only those inside [start_ms, end_ms)).
+    """Events -> ``Columns`` of ``cursor.events`` facts (only those inside [start_ms, end_ms)).
 
     This is the hot loop of a backfill (millions of events): plain lists (a tuple per event would be
     one more object for the cycle collector to scan), email, model, kind and day looked up once per
-    distinct value, exact integer cents, and object columns the fact writer reads without conversion.
+    distinct value, exact integer cents, and columns the fact writer reads as they are.
     """
-    import pandas as pd
-
     low = start_ms if start_ms is not None else -(2**63)
     high = end_ms if end_ms is not None else 2**63
     columns: dict[str, list] = {name: [] for name in _EVENT_COLUMNS}
@@ -180,13 +179,14 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
         tok_cache_reads(tok_cache_read)
         tok_outs(tok_out)
         attrs(_FLAGS[bool(get("maxMode")), bool(get("isHeadless"))])
-    frame = pd.DataFrame(columns, dtype=object)
+    count = len(columns["key"])
     if accounts:
-        frame["account_kind"], frame["account_id"], frame["account_label"] = None, None, None
+        kinds, ids, labels = [None] * count, [None] * count, [None] * count
         for index, account_id, label in accounts:
-            frame.loc[index, ["account_kind", "account_id", "account_label"]] = ["service_account", account_id, label]
-    frame["product"] = "cursor"
-    return frame
+            kinds[index], ids[index], labels[index] = "service_account", account_id, label
+        columns |= {"account_kind": kinds, "account_id": ids, "account_label": labels}
+    columns["product"] = ["cursor"] * count
+    return Columns(columns)
 
 
 _DAILY_COLUMNS = ("key", "day", "email", "account_kind", "account_id", "model", "kind", "category", "amount_nano",
