@@ -179,13 +179,13 @@ def normalise_events(events: Iterable[dict], start_ms: int | None = None, end_ms
         tok_cache_reads(tok_cache_read)
         tok_outs(tok_out)
         attrs(_FLAGS[bool(get("maxMode")), bool(get("isHeadless"))])
-    count = len(columns["key"])
+    size = len(columns["key"])
     if accounts:
-        kinds, ids, labels = [None] * count, [None] * count, [None] * count
+        account_kinds, account_ids, account_labels = [None] * size, [None] * size, [None] * size
         for index, account_id, label in accounts:
-            kinds[index], ids[index], labels[index] = "service_account", account_id, label
-        columns |= {"account_kind": kinds, "account_id": ids, "account_label": labels}
-    columns["product"] = ["cursor"] * count
+            account_kinds[index], account_ids[index], account_labels[index] = "service_account", account_id, label
+        columns |= {"account_kind": account_kinds, "account_id": account_ids, "account_label": account_labels}
+    columns["product"] = ["cursor"] * size
     return Columns(columns)
 
 

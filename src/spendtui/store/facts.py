@@ -161,8 +161,11 @@ class Columns:
     @classmethod
     def concat(cls, parts: list[Columns]) -> Columns:
         """The parts one after the other; a column some parts lack is None in their rows."""
-        names = dict.fromkeys(name for part in parts for name in part.data)
-        return cls({name: [v for part in parts for v in part.data.get(name, [None] * len(part))] for name in names})
+        joined: dict[str, list] = {name: [] for part in parts for name in part.data}
+        for part in parts:
+            for name, values in joined.items():
+                values.extend(part.data.get(name) or [None] * len(part))
+        return cls(joined)
 
 
 def _frame(rows: Any, columns: dict[str, Any]) -> pd.DataFrame | Columns:
