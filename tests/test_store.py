@@ -21,7 +21,7 @@ def tables(store):
 
 
 def test_new_store_has_every_table_private_mode_and_wal(db_path):
-    with open_store(db_path) as store:
+    with open_store(db_path, on_upgrade=lambda old, new: pytest.fail("a new store is created, not upgraded")) as store:
         assert EXPECTED_TABLES <= tables(store)
         assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
         assert store.scalar("PRAGMA journal_mode") == "wal"
@@ -85,7 +85,9 @@ def test_facts_keyed_before_migration_8_are_the_same_records_after_it(db_path):
     raw.close()
     record = {"key": "event-1", "product": "cursor", "day": "2026-10-05", "email": "alice@example.com",
               "category": "overage", "amount_nano": 5}  # fmt: skip
-    with open_store(db_path) as store:
+    heard = []
+    with open_store(db_path, on_upgrade=lambda old, new: heard.append((old, new))) as store:
+        assert heard == [(7, SCHEMA_VERSION)]  # the CLI and the app say that a long upgrade is under way
         result = write_facts(store, FactBatch("cursor", "cursor.events", "api", RANK_API, [record]))
         assert (result.new, result.unchanged) == (0, 1)
         assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 1

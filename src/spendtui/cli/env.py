@@ -87,9 +87,12 @@ class Env:
 
     def open_store(self, *, create: bool = False, writable: bool = False):
         """Open the store; ``writable`` refuses (exit 2) when the user asked for --read-only."""
-        from spendtui.store import open_store
+        from spendtui.store import open_store, upgrade_notice
 
-        store = open_store(self.db_path, read_only=self.read_only, create=create)
+        def upgrading(old: int, new: int) -> None:
+            self.info(f"spendtui: {upgrade_notice(self.db_path, old, new)}")
+
+        store = open_store(self.db_path, read_only=self.read_only, create=create, on_upgrade=upgrading)
         if writable:
             store.require_writable()
         self._stores.append(store)

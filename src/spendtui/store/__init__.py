@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -133,11 +133,18 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def open_store(path: Path, *, read_only: bool = False, create: bool = True) -> Store:
+def upgrade_notice(path: Path, old: int, new: int) -> str:
+    return f"upgrading the store {path} from schema {old} to {new}: once, and a large store takes a minute"
+
+
+def open_store(
+    path: Path, *, read_only: bool = False, create: bool = True, on_upgrade: Callable[[int, int], None] | None = None
+) -> Store:
     """Open (creating, upgrading) the store at ``path``.
 
     A store written by a newer spendtui is refused. A store the user cannot write opens
-    read-only with the reason kept for the app's banner.
+    read-only with the reason kept for the app's banner. ``on_upgrade(old, new)`` hears that a
+    store holding data is about to be migrated (rewriting every fact takes ~40 s for 5 M of them).
     """
     path = Path(path)
     reason = "--read-only" if read_only else None
@@ -191,6 +198,8 @@ def open_store(path: Path, *, read_only: bool = False, create: bool = True) -> S
                 f"{path} uses schema {version} and needs an upgrade to {SCHEMA_VERSION}; "
                 "open it once without --read-only, as a user who can write it"
             )
+        if on_upgrade and version > 0:
+            on_upgrade(version, SCHEMA_VERSION)
         migrate(store)
     return store
 

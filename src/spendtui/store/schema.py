@@ -485,8 +485,13 @@ def _day_first_fact_keys(conn: sqlite3.Connection) -> None:
     bytes of its 16-byte hash, so the unique index holds a day's records together and a write
     touches the pages of its days (``facts.day_key``, frozen here as it was released)."""
 
+    heads: dict[str, bytes] = {}
+
     def keyed(day: str, nk: bytes) -> bytes:
-        return date.fromisoformat(day).toordinal().to_bytes(4, "big") + bytes(nk)[:12]
+        head = heads.get(day)
+        if head is None:
+            head = heads[day] = date.fromisoformat(day).toordinal().to_bytes(4, "big")
+        return head + nk[:12]
 
     conn.create_function("spendtui_day_key", 2, keyed, deterministic=True)
     try:

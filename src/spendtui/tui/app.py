@@ -161,10 +161,15 @@ class SpendApp(App):
         from spendtui.analytics.teams import teams
         from spendtui.analytics.query import Query
         from spendtui.analytics.ui_support import people_choices
-        from spendtui.store import open_store, rollup
+        from spendtui.store import open_store, rollup, upgrade_notice
+
+        def upgrading(old: int, new: int) -> None:
+            notice = upgrade_notice(self.db_path, old, new)
+            self.call_from_thread(self.notify, notice[0].upper() + notice[1:], title="Store", timeout=30)
 
         try:
-            store = open_store(self.db_path, read_only=self.read_only_requested, create=not self.read_only_requested)
+            store = open_store(self.db_path, read_only=self.read_only_requested, create=not self.read_only_requested,
+                               on_upgrade=upgrading)  # fmt: skip
         except SpendtuiError as error:
             self.post_message(StoreFailed(str(error)))
             return
