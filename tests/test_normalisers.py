@@ -28,7 +28,7 @@ def events_2026() -> list[dict]:
 
 def records(frame) -> list[dict]:
     if isinstance(frame, Columns):
-        return frame.records()
+        return [dict(zip(frame.data, values)) for values in zip(*frame.data.values())]
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 

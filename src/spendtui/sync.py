@@ -301,17 +301,12 @@ def write_window(
 
 
 def _days(rows) -> list[str]:
-    """The ``day`` of each row of a part (Columns, a DataFrame or a list of fact dicts)."""
-    if isinstance(rows, Columns):
-        return rows["day"]
+    """The ``day`` of each row of a day-bucket part (a DataFrame or a list of fact dicts)."""
     return rows["day"].tolist() if hasattr(rows, "columns") else [f["day"] for f in rows]
 
 
 def _between(rows, low: str, high: str):
-    """The rows of a part whose day is in ``low`` .. ``high``."""
-    if isinstance(rows, Columns):
-        kept = [i for i, day in enumerate(rows["day"]) if low <= day <= high]
-        return Columns({name: [values[i] for i in kept] for name, values in rows.data.items()})
+    """The rows of a day-bucket part whose day is in ``low`` .. ``high``."""
     if hasattr(rows, "columns"):
         return rows[(rows["day"] >= low) & (rows["day"] <= high)] if len(rows) else rows
     return [f for f in rows if low <= f["day"] <= high]

@@ -48,7 +48,7 @@ class Stream:
 
 @dataclass
 class Part:
-    """Rows of one source for one window (a DataFrame or a list of FACT_INPUT dicts)."""
+    """Rows of one source for one window (facts.Columns, a DataFrame or a list of FACT_INPUT dicts)."""
 
     source: str
     rows: Any

@@ -155,9 +155,6 @@ class Columns:
     def __getitem__(self, name: str) -> list:
         return self.data[name]
 
-    def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.data, values)) for values in zip(*self.data.values())]
-
     @classmethod
     def concat(cls, parts: list[Columns]) -> Columns:
         """The parts one after the other; a column some parts lack is None in their rows."""
