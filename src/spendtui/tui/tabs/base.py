@@ -4,6 +4,7 @@ split between ``compute`` (runs in a thread worker: analytics only, never a widg
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -45,7 +46,11 @@ class TabBody(VerticalScroll):
         yield from self.tab.compose_body()
 
 
-class ViewTab(Widget):
+class _TabMeta(type(Widget), ABCMeta):
+    """Textual's widget metaclass with abc's: a tab that lacks a hook fails when it is built."""
+
+
+class ViewTab(Widget, metaclass=_TabMeta):
     """One tab of the dashboard. Subclasses set ``view_id``/``title`` and implement the three hooks."""
 
     view_id: ClassVar[str]
@@ -69,16 +74,17 @@ class ViewTab(Widget):
             await self.mount(self._body)
 
     # -- hooks ----------------------------------------------------------------------------------
+    @abstractmethod
     def compose_body(self) -> ComposeResult:
-        raise NotImplementedError
+        """The tab's widgets, mounted the first time it has something to show."""
 
+    @abstractmethod
     def compute(self, q: Query, ctx: LoadContext) -> Any:
         """Runs in a thread worker: read analytics, return plain data. Must not touch widgets."""
-        raise NotImplementedError
 
+    @abstractmethod
     def show(self, data: Any, ctx: LoadContext) -> None:
         """Runs on the UI thread: put ``data`` on screen."""
-        raise NotImplementedError
 
     def show_detail(self, key: str, data: Any) -> None:
         """A secondary result this tab asked for with ``app.load_detail``."""
