@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter, defaultdict
 
@@ -34,7 +35,7 @@ def records(frame) -> list[dict]:
 
 # -- Cursor ------------------------------------------------------------------------------------------
 def test_cursor_events_classify_by_kind_and_normalise_auto():
-    facts = records(cursor.normalise_events(events_2026()))
+    facts = records(cursor.normalise_events([events_2026()]))
     assert len(facts) == 8
     assert Counter(f["category"] for f in facts) == {"included": 4, "overage": 2, "none": 2}
     by_kind = {f["kind"]: f for f in facts}
@@ -54,7 +55,7 @@ def test_cursor_events_classify_by_kind_and_normalise_auto():
 def test_cursor_event_sums_match_the_spend_endpoint_per_member():
     """cursor.md section 7, invariant 2: spendCents = Usage-based, overallSpendCents = + Included."""
     on_demand, overall = defaultdict(int), defaultdict(int)
-    for fact in records(cursor.normalise_events(events_2026())):
+    for fact in records(cursor.normalise_events([events_2026()])):
         if fact["category"] == "overage":
             on_demand[fact["email"]] += fact["amount_nano"]
         if fact["category"] in ("overage", "included"):
@@ -94,7 +95,7 @@ def test_cursor_daily_estimate_uses_the_configured_request_price():
 
 
 def test_cursor_legacy_2025_events_without_charged_cents_or_token_usage():
-    facts = records(cursor.normalise_events(load("cursor", "filtered-usage-events.legacy-2025.json")["usageEvents"]))
+    facts = records(cursor.normalise_events([load("cursor", "filtered-usage-events.legacy-2025.json")["usageEvents"]]))
     usage_based, request_priced, errored = facts
     assert usage_based["amount_nano"] == cents_to_nano("22.20725")  # totalCents + no fee
     assert usage_based["category"] == "overage"
@@ -107,7 +108,7 @@ def test_cursor_amount_falls_back_to_total_plus_fee_and_unknown_kinds_stay_as_se
     base = {"timestamp": "1791308883214", "userEmail": "a@example.com", "model": "m",
             "tokenUsage": {"inputTokens": 1, "totalCents": 1.5}, "cursorTokenFee": 0.25}  # fmt: skip
     unpriced = {**base, "kind": "Free", "tokenUsage": {}, "cursorTokenFee": None}
-    charged, free = records(cursor.normalise_events([{**base, "kind": "Bugbot"}, unpriced]))
+    charged, free = records(cursor.normalise_events([[{**base, "kind": "Bugbot"}, unpriced]]))
     assert [charged[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Bugbot", "overage", cents_to_nano("1.75"), 1]
     assert [free[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Free", "none", None, 1]
     assert cursor.classify("Free", 0) == ("none", 1)
@@ -115,21 +116,31 @@ def test_cursor_amount_falls_back_to_total_plus_fee_and_unknown_kinds_stay_as_se
 
 def test_cursor_identical_events_get_occurrence_indexes_and_windows_filter():
     event = events_2026()[0]
-    frame = cursor.normalise_events([event, dict(event), {**event, "timestamp": "1791400000000"}],
+    frame = cursor.normalise_events([[event, dict(event), {**event, "timestamp": "1791400000000"}]],
                                     start_ms=0, end_ms=1791400000000)  # fmt: skip
     assert [k.rsplit("|", 1)[1] for k in frame["key"]] == ["0", "1"]
 
 
+def test_cursor_identical_events_on_two_pages_stay_two_and_the_collector_runs_again():
+    event = events_2026()[0]
+    frame = cursor.normalise_events([[event], [dict(event)]])
+    assert [k.rsplit("|", 1)[1] for k in frame["key"]] == ["0", "1"]
+    assert gc.isenabled()
+    with pytest.raises(ShapeError):  # the collector is held per page: a bad page must not leave it off
+        cursor.normalise_events([[event], [{"kind": "Usage-based"}]])
+    assert gc.isenabled()
+
+
 def test_cursor_service_account_event_without_email_lands_on_an_account():
     event = {**events_2026()[0], "userEmail": "", "serviceAccountId": "svc_1", "serviceAccountName": "ci"}
-    fact = records(cursor.normalise_events([event, events_2026()[1]]))[0]
+    fact = records(cursor.normalise_events([[event, events_2026()[1]]]))[0]
     assert fact["email"] is None
     assert (fact["account_kind"], fact["account_id"], fact["account_label"]) == ("service_account", "svc_1", "ci")
 
 
 def test_cursor_event_without_timestamp_is_a_shape_error():
     with pytest.raises(ShapeError, match="unreadable timestamp"):
-        cursor.normalise_events([{"userEmail": "a@example.com", "kind": "Usage-based"}])
+        cursor.normalise_events([[{"userEmail": "a@example.com", "kind": "Usage-based"}]])
 
 
 def test_cursor_members_in_all_three_shapes():
