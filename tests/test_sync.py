@@ -179,6 +179,40 @@ def test_the_vendor_answer_replaces_ours_only_inside_the_trailing_window(store, 
     assert store.scalar("SELECT COUNT(*) FROM usage_facts WHERE stream = 'cursor.events'") == 9
 
 
+def test_a_reread_answer_far_short_of_the_last_one_adds_but_removes_nothing(store, vendors, db_path, tmp_path, capfd):
+    now_ms = int(NOW.timestamp() * 1000)
+    events = [{"timestamp": str(now_ms - HOUR_MS - i * 60_000), "userEmail": f"dev{i % 5}@example.com",
+               "model": "default", "kind": "Usage-based", "tokenUsage": {"inputTokens": 10 + i}, "chargedCents": 2}
+              for i in range(30)]  # fmt: skip
+    vendors["cursor"].events = list(events)
+    sync(store, providers=["cursor"])
+    counted = "SELECT COUNT(*), SUM(amount_nano) FROM usage_facts WHERE stream = 'cursor.events'"
+    assert store.query(counted)[0][:] == (30, cents_to_nano(60))
+    # An outage answers the re-read window with nothing but one new event: it is added, ours stay.
+    late = {**events[0], "timestamp": str(now_ms + 30 * 60_000)}
+    vendors["cursor"].events = [late]
+    run = sync(store, now=NOW + timedelta(hours=1), since=None, providers=["cursor"])
+    (cursor,) = run.providers
+    assert cursor.status == "ok" and run.exit_code == 0
+    assert cursor.warnings == [
+        "cursor.events 2026-10-05..2026-10-07: the vendor now answers 1 record where it answered 30 before; its "
+        "answer was added and nothing of ours removed (a re-read that short is an outage or a filter, not a restatement)"
+    ]
+    assert store.query(counted)[0][:] == (31, cents_to_nano(62))
+    assert "the vendor now answers 1 record where" in store.scalar("SELECT error FROM sync_runs ORDER BY id DESC LIMIT 1")
+    # A restatement that takes back a few of them is the vendor's to make.
+    vendors["cursor"].events = events[3:] + [late]
+    assert sync(store, now=NOW + timedelta(hours=2), since=None, providers=["cursor"]).providers[0].warnings == []
+    assert store.query(counted)[0][:] == (28, cents_to_nano(56))
+    # The command line says so on stderr, and still exits 0.
+    vendors["cursor"].events = []
+    capfd.readouterr()
+    env = cli_env(vendors, db_path, tmp_path) | {"SPENDTUI_NOW": (NOW + timedelta(hours=3)).isoformat()}
+    code, _, err = run_cli(["sync", "--provider", "cursor"], env, capfd)
+    assert code == 0 and "spendtui: warning: cursor: cursor.events 2026-10-05..2026-10-07: the vendor now" in err
+    assert store.query(counted)[0][:] == (28, cents_to_nano(56))
+
+
 def test_transient_failures_on_every_vendor_are_retried(store, vendors):
     vendors["cursor"].fail("/teams/filtered-usage-events", None, (429, 0), "drop")
     vendors["cursor"].fail("/teams/members", "garbage")

@@ -82,6 +82,7 @@ class ProviderReport:
     windows: int = 0
     duration_ms: int = 0
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # answers written without removing anything
     requests: int = 0
     http_s: float = 0.0  # waiting for the vendor
     wait_s: float = 0.0  # pacing and backoff
@@ -270,16 +271,20 @@ def day_runs(days: list[str]) -> list[tuple[str, str]]:
 
 def write_window(
     store: Store, provider: str, stream: Stream, parts: list[Part], start: int, end: int, replace: bool, run_id: int
-) -> None:
-    """Write one window's parts (inside the caller's transaction).
+) -> str | None:
+    """Write one window's parts (inside the caller's transaction); returns why an answer that was to
+    replace ours was written without removing anything, or None.
 
     ``replace``: the window lies in the re-read window, so the vendor's answer replaces all of ours
-    there, empty days included. Otherwise day buckets replace ours only on days the vendor answered
-    with data (a vendor that forgot old days must not erase them here), and events are upserted.
-    The first part of a day-bucket window carries the replacement; the others add to it.
+    there, empty days included, unless it is too short to be a restatement (``short_answer``).
+    Otherwise day buckets replace ours only on days the vendor answered with data (a vendor that
+    forgot old days must not erase them here), and events are upserted. The first part of a
+    day-bucket window carries the replacement; the others add to it.
     """
     from spendtui.store.facts import RANK_API, FactBatch, write_facts
 
+    refused = short_answer(store, provider, stream, parts, start, end) if replace else None
+    replace = replace and refused is None
     if not stream.day_buckets:
         for part in parts:
             if not replace and not len(part.rows):
@@ -287,7 +292,7 @@ def write_window(
             batch = FactBatch(provider, stream.name, part.source, RANK_API, part.rows,
                               replace_ts=(start, end) if replace else None)  # fmt: skip
             write_facts(store, batch, sync_run_id=run_id)
-        return
+        return refused
     first, last = days_of(start, end)
     spans = [(first, last)] if replace else day_runs([day for p in parts for day in _days(p.rows)])
     for low, high in spans:
@@ -298,6 +303,40 @@ def write_window(
             batch = FactBatch(provider, stream.name, part.source, RANK_API, rows, day_buckets=True,
                               replace_days=(low, high) if index == 0 else None)  # fmt: skip
             write_facts(store, batch, sync_run_id=run_id)
+    return refused
+
+
+# A re-read answer this many records (and more than half) short of what the vendor answered before for
+# the same span is no restatement: vendors add late records and correct amounts, they do not take
+# most of a day back. It is an outage answering empty, a truncated page run or a filter gone wrong,
+# or people removed from the team whose usage the vendor no longer lists: either way our records stay.
+SHORT_ANSWER_RECORDS = 20
+
+
+def short_answer(store: Store, provider: str, stream: Stream, parts: list[Part], start: int, end: int) -> str | None:
+    """Why the vendor's answer for a re-read span must not remove records, or None when it may.
+
+    Compared with the vendor's own earlier answers for the span (rank API), not with imported CSV
+    rows, which group differently."""
+    from spendtui.store.facts import RANK_API
+
+    first, last = days_of(start, end)
+    instants = "" if stream.day_buckets else " AND ts_ms >= :start AND ts_ms < :end"
+    held = store.scalar(
+        "SELECT COUNT(*) FROM usage_facts WHERE provider = :p AND day BETWEEN :first AND :last "
+        f"AND stream = :stream AND rank = :rank{instants}",
+        {"p": provider, "first": first, "last": last, "stream": stream.name, "rank": RANK_API,
+         "start": start, "end": end},
+    )  # fmt: skip
+    answered = sum(len(p.rows) for p in parts)
+    if held - answered < SHORT_ANSWER_RECORDS or answered * 2 >= held:
+        return None
+    span = first if first == last else f"{first}..{last}"
+    return (
+        f"{stream.name} {span}: the vendor now answers {answered:,} record{'s' * (answered != 1)} where it "
+        f"answered {held:,} before; its answer was added and nothing of ours removed (a re-read that short "
+        "is an outage or a filter, not a restatement)"
+    )
 
 
 def _days(rows) -> list[str]:
@@ -433,7 +472,7 @@ class _Session:
                 (
                     utc_now(), report.status, rfc3339(min(span)) if span else None,
                     rfc3339(max(span)) if span else None, report.events, report.records, report.users,
-                    report.duration_ms, report.error, report.run_id,
+                    report.duration_ms, "; ".join(filter(None, [report.error, *report.warnings])) or None, report.run_id,
                 ),
             )  # fmt: skip
         done = f"{name}: {report.status}" + (f": {report.error}" if report.error else "")
@@ -445,7 +484,7 @@ class _Session:
         passes, replace_from = plan(stream, state, closed_end(self.now_ms, self.until), self.since)
         steps = sum(len(p.windows) for p in passes)
         step = 0
-        pending = _Pending(self.store, provider.name, stream, report.run_id)
+        pending = _Pending(self.store, provider.name, stream, report)
         try:
             for fetch_pass in passes:
                 empty_in_a_row = 0
@@ -499,8 +538,8 @@ class _Pending:
     them again.
     """
 
-    def __init__(self, store: Store, provider: str, stream: Stream, run_id: int | None):
-        self.store, self.provider, self.stream, self.run_id = store, provider, stream, run_id
+    def __init__(self, store: Store, provider: str, stream: Stream, report: ProviderReport):
+        self.store, self.provider, self.stream, self.report = store, provider, stream, report
         self.windows: list[tuple[int, int, list[Part]]] = []
         self.rows = 0
         self.replace = False
@@ -530,8 +569,12 @@ class _Pending:
             end = max(w[1] for w in self.windows)
             parts = combine_parts([w[2] for w in self.windows])
             with self.store.transaction(), gc_paused():
-                write_window(self.store, self.provider, self.stream, parts, start, end, self.replace, self.run_id)
+                refused = write_window(
+                    self.store, self.provider, self.stream, parts, start, end, self.replace, self.report.run_id
+                )
                 save_state(self.store, self.provider, self.stream.name, state)
+            if refused:
+                self.report.warnings.append(refused)
             self.windows.clear()
             self.rows = 0
         self.written_at = time.monotonic()

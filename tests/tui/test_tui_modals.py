@@ -82,6 +82,28 @@ async def test_sync_from_the_dashboard_runs_the_engine_with_progress(db_path, ma
         assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'cursor'") == "ok"
 
 
+def test_the_dashboard_sync_summary_carries_the_runs_warnings(db_path, monkeypatch):
+    """An answer too short to replace ours is added and said so in the summary the sync screen shows."""
+    from datetime import datetime, timedelta, timezone
+    from threading import Event
+
+    now = datetime(2026, 10, 7, 10, 0, tzinfo=timezone.utc)
+    stamp = int(now.timestamp() * 1000) - 3_600_000
+    fake = FakeCursor(KEY, events=[{"timestamp": str(stamp - i * 60_000), "userEmail": "a@example.com",
+                                    "model": "default", "kind": "Usage-based", "chargedCents": 1}
+                                   for i in range(25)]).start()  # fmt: skip
+    point_env(monkeypatch, {"cursor": fake}, KEY)
+    try:
+        request = actions.SyncRequest(("cursor",), since=now.date() - timedelta(days=2))
+        assert "warning" not in actions.run_sync(db_path, FAST, request, print, Event(), now=now).text
+        fake.events = []
+        done = actions.run_sync(db_path, FAST, request, print, Event(), now=now + timedelta(hours=1))
+    finally:
+        fake.stop()
+    assert "\ncursor: warning: cursor.events 2026-10-" in done.text
+    assert "the vendor now answers 0 records where it answered 25 before" in done.text
+
+
 async def test_a_dashboard_sync_can_be_cancelled(db_path, make_app, cursor_api):
     cursor_api.fail("/teams/members", "slow")
     app = make_app(db_path, settings=FAST)

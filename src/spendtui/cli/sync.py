@@ -100,6 +100,8 @@ def _summary(report) -> None:
         )
         if p.error:
             click.echo(f"spendtui: error: {p.error}", err=True)
+        for warning in p.warnings:
+            click.echo(f"spendtui: warning: {p.provider}: {warning}", err=True)
 
 
 @click.command("sync")

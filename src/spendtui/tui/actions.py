@@ -96,6 +96,7 @@ def run_sync(
     for part in report.providers:
         if part.status == "ok":
             lines.append(f"{part.provider}: {part.records:,} records ({part.events:,} events), {part.users} users")
+            lines += [f"{part.provider}: warning: {warning}" for warning in part.warnings]
         else:
             lines.append(f"{part.provider}: {part.status}" + (f": {part.error}" if part.error else ""))
     if report.providers and all(p.status in ("failed", "config_error") for p in report.providers):
