@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from spendtui.analytics.status import status as store_status
 from spendtui.cli import main
 from spendtui.config import ProviderSettings, Settings
 from spendtui.money import cents_to_nano, dollars_to_nano
@@ -200,9 +201,11 @@ def test_a_reread_answer_far_short_of_the_last_one_adds_but_removes_nothing(stor
     ]
     assert store.query(counted)[0][:] == (31, cents_to_nano(62))
     assert "the vendor now answers 1 record where" in store.scalar("SELECT error FROM sync_runs ORDER BY id DESC LIMIT 1")
+    assert any(w.startswith("cursor: the last sync warned: cursor.events") for w in store_status(store, settings()).warnings)
     # A restatement that takes back a few of them is the vendor's to make.
     vendors["cursor"].events = events[3:] + [late]
     assert sync(store, now=NOW + timedelta(hours=2), since=None, providers=["cursor"]).providers[0].warnings == []
+    assert not [w for w in store_status(store, settings()).warnings if "warned" in w]  # the next good run clears it
     assert store.query(counted)[0][:] == (28, cents_to_nano(56))
     # The command line says so on stderr, and still exits 0.
     vendors["cursor"].events = []

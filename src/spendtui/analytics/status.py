@@ -27,6 +27,7 @@ class ProviderStatus:
     last_sync_status: str | None
     last_good_sync_at: str | None
     seats: int
+    last_sync_warning: str | None = None  # an ok run that added a short re-read answer without removing ours
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
@@ -99,7 +100,8 @@ def status(store: Store, settings: Settings, now: datetime | None = None) -> Sta
 def _provider_status(store: Store, settings: Settings, provider: str, sources: list[dict]) -> ProviderStatus:
     mine = [s for s in sources if s["provider"] == provider]
     last = store.query(
-        "SELECT started_at, status FROM sync_runs WHERE provider = ? ORDER BY started_at DESC LIMIT 1", (provider,)
+        "SELECT started_at, status, error FROM sync_runs WHERE provider = ? ORDER BY started_at DESC LIMIT 1",
+        (provider,),
     )
     good = store.scalar(
         "SELECT MAX(started_at) FROM sync_runs WHERE provider = ? AND status = 'ok'", (provider,)
@@ -118,6 +120,7 @@ def _provider_status(store: Store, settings: Settings, provider: str, sources: l
         last_sync_status=last[0][1] if last else None,
         last_good_sync_at=good,
         seats=seats,
+        last_sync_warning=last[0][2] if last and last[0][1] == "ok" else None,
     )
 
 
@@ -151,6 +154,8 @@ def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[st
                 )
         if p.last_sync_status == "failed":
             found.append(f"{p.provider}: the last sync failed (see `spendtui status` history or the Sync tab)")
+        if p.last_sync_warning:
+            found.append(f"{p.provider}: the last sync warned: {p.last_sync_warning}")
     cursor = next(p for p in report.providers if p.provider == "cursor")
     if (cursor.records or cursor.key_configured) and settings.provider("cursor").seat_price_nano is None:
         if cursor.seats == 0:
