@@ -29,7 +29,7 @@ def status(env: Env, fmt: str, check: bool) -> None:
         parts = [key_values([("Store", f"{report.path}{ro}"), ("Size", size), ("Schema", report.schema_version)])]
         parts.append(dict_table(report.sources, title="Rows per source"))
         parts.append(dict_table(
-            [{k: v for k, v in p.as_json().items() if k not in ("last_sync_at",)} for p in report.providers],
+            [{k: v for k, v in p.as_json().items() if k not in ("last_sync_at", "last_sync_warning")} for p in report.providers],
             title="Providers",
         ))  # fmt: skip
         parts.append("Warnings\n" + ("\n".join(f"- {w}" for w in report.warnings) or "(none)"))
