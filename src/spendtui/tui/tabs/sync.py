@@ -47,7 +47,7 @@ class SyncTab(ViewTab):
             Column("started", "Started (UTC)"), Column("provider", "Provider"), Column("trigger", "Trigger"),
             Column("status", "Status"), Column("events", "Events", "int"),
             Column("records", "Records", "int"), Column("users", "Users", "int"), Column("duration", "Duration"),
-            Column("error", "Error"),
+            Column("error", "Error or warning"),
         ], empty="No sync has run yet: connect a provider (see above), then press y or run `spendtui sync`.",
             id="sync-history")  # fmt: skip
 
