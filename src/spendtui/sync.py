@@ -283,8 +283,8 @@ def write_window(
     """
     from spendtui.store.facts import RANK_API, FactBatch, write_facts
 
-    refused = short_answer(store, provider, stream, parts, start, end) if replace else None
-    replace = replace and refused is None
+    too_short = short_answer(store, provider, stream, parts, start, end) if replace else None
+    replace = replace and too_short is None
     if not stream.day_buckets:
         for part in parts:
             if not replace and not len(part.rows):
@@ -292,7 +292,7 @@ def write_window(
             batch = FactBatch(provider, stream.name, part.source, RANK_API, part.rows,
                               replace_ts=(start, end) if replace else None)  # fmt: skip
             write_facts(store, batch, sync_run_id=run_id)
-        return refused
+        return too_short
     first, last = days_of(start, end)
     spans = [(first, last)] if replace else day_runs([day for p in parts for day in _days(p.rows)])
     for low, high in spans:
@@ -303,7 +303,7 @@ def write_window(
             batch = FactBatch(provider, stream.name, part.source, RANK_API, rows, day_buckets=True,
                               replace_days=(low, high) if index == 0 else None)  # fmt: skip
             write_facts(store, batch, sync_run_id=run_id)
-    return refused
+    return too_short
 
 
 # A re-read answer this many records (and more than half) short of what the vendor answered before for
@@ -569,12 +569,12 @@ class _Pending:
             end = max(w[1] for w in self.windows)
             parts = combine_parts([w[2] for w in self.windows])
             with self.store.transaction(), gc_paused():
-                refused = write_window(
+                too_short = write_window(
                     self.store, self.provider, self.stream, parts, start, end, self.replace, self.report.run_id
                 )
                 save_state(self.store, self.provider, self.stream.name, state)
-            if refused:
-                self.report.warnings.append(refused)
+            if too_short:
+                self.report.warnings.append(too_short)
             self.windows.clear()
             self.rows = 0
         self.written_at = time.monotonic()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from threading import Event
 
 import pytest
 
@@ -84,9 +86,6 @@ async def test_sync_from_the_dashboard_runs_the_engine_with_progress(db_path, ma
 
 def test_the_dashboard_sync_summary_carries_the_runs_warnings(db_path, monkeypatch):
     """An answer too short to replace ours is added and said so in the summary the sync screen shows."""
-    from datetime import datetime, timedelta, timezone
-    from threading import Event
-
     now = datetime(2026, 10, 7, 10, 0, tzinfo=timezone.utc)
     stamp = int(now.timestamp() * 1000) - 3_600_000
     fake = FakeCursor(KEY, events=[{"timestamp": str(stamp - i * 60_000), "userEmail": "a@example.com",
