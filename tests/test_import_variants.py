@@ -193,3 +193,40 @@ def test_period_in_file_names():
     assert period_from_name(Path("claude_api_cost_2026_10_01_to_2026_10_04.csv")) == (date(2026, 10, 1), date(2026, 10, 4))
     assert period_from_name(Path("spend-report.csv")) is None
     assert period_from_name(Path("x_2026-10-31_2026-10-01.csv")) is None
+
+
+CURSOR_HEADER = "Date,User,Kind,Model,Max Mode,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens,Cost"
+ANTHROPIC_COST_HEADER = "usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,list_price_usd"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([CURSOR_HEADER, "now,alice@example.com,On-Demand,auto,No,0,1,0,1,2,0.01"],
+         "x.csv: line 2, column 'Date': not an ISO-8601 date or time: 'now'"),
+        ([CURSOR_HEADER, "2026-10,alice@example.com,On-Demand,auto,No,0,1,0,1,2,0.01"],
+         "x.csv: line 2, column 'Date': not an ISO-8601 date or time: '2026-10'"),
+        ([ANTHROPIC_COST_HEADER, "2026-10-01 not a date,Claude Sonnet 5,Default,k,message,x,input_no_cache,3.60,3.60"],
+         "x.csv: line 2, column 'usage_date_utc': not a date (YYYY-MM-DD): '2026-10-01 not a date'"),
+        (["email,period,spend", "alice@example.com,2026-09,$1,234.56", "bob@example.com,2026-09,$12.00"],
+         "x.csv: line 2: 4 fields where the header has 3"),
+        ([CURSOR_HEADER, "2026-10-09T09:00:00Z,alice@example.com,On-Demand,auto,No,0,1,0,1,2,99999999999"],
+         "x.csv: line 2, column 'Cost': more than $1,000,000,000 in one amount: '99999999999'"),
+        ([CURSOR_HEADER, "2026-10-09T09:00:00Z,alice@example.com,On-Demand,auto,No,0,99999999999999999999,0,1,2,1"],
+         "x.csv: line 2, column 'Input (w/o Cache Write)': more than 1,000,000,000,000,000: '99999999999999999999'"),
+    ],
+)  # fmt: skip
+def test_values_pandas_would_take_are_refused_with_their_line(store, tmp_path, lines, message):
+    """'now' is a time to pandas, a first row with an extra field an index column, and a huge
+    amount an int64 overflow: each must be a refusal naming the line, not a wrong day or a traceback."""
+    path = tmp_path / "x.csv"
+    path.write_text("\n".join(lines) + "\n")
+    (result,) = run(store, path)
+    assert result.status == "failed"
+    assert result.error.startswith(message)
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 0
+
+
+def test_a_directory_is_named_as_one(store, tmp_path):
+    (result,) = run(store, tmp_path)
+    assert result.error == f"{tmp_path}: a directory, not a file"

@@ -23,6 +23,14 @@ class MoneyError(ValueError):
     """A value that is not a readable amount of money."""
 
 
+class ImplausibleAmount(MoneyError):
+    """An amount beyond any bill for AI tools: a typo or a wrong column, and one sum away from
+    leaving SQLite's 64-bit integers."""
+
+
+LARGEST_DOLLARS = 1_000_000_000
+
+
 def _to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
@@ -44,6 +52,8 @@ def _to_decimal(value: object) -> Decimal:
 def _nano(amount: Decimal) -> int:
     if not amount.is_finite():
         raise MoneyError(f"not a finite amount: {amount}")
+    if abs(amount) > LARGEST_DOLLARS:
+        raise ImplausibleAmount(f"more than ${LARGEST_DOLLARS:,} in one amount")
     return int((amount * _NANO).to_integral_value(rounding=ROUND_HALF_UP))
 
 

@@ -183,6 +183,8 @@ def import_file(
     progress: Callable[[Progress], None] | None = None,
 ) -> FileResult:
     """Parse one file completely (every row valid or nothing), then write it in one transaction."""
+    if path.is_dir():
+        raise ImportFileError(f"{path}: a directory, not a file")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     header = read_header(path)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from spendtui.errors import SpendtuiError
-from spendtui.money import MoneyError, parse_dollars
+from spendtui.money import ImplausibleAmount, MoneyError, parse_dollars
 from spendtui.store.identity import is_email
 
 MS_PER_DAY = 86_400_000
@@ -129,6 +129,8 @@ def read_chunks(
                 chunksize=chunk_rows,
             )
             for frame in reader:
+                if not isinstance(frame.index, pd.RangeIndex):  # a first row with more fields than the header
+                    raise _ragged_row(path, lines, len(header)) or ImportFileError(f"{path.name}: a row has more fields than the header")
                 frame.columns = [str(c).strip() for c in frame.columns]  # (short rows read as empty cells)
                 if on_bytes:
                     on_bytes(min(handle.tell(), size), size)
@@ -188,6 +190,8 @@ def money(table: Table, column: str | None) -> pd.arrays.IntegerArray:
             return None
         try:
             return parse_dollars(value)
+        except ImplausibleAmount as exc:
+            raise ValueError(str(exc)) from None
         except MoneyError:
             raise ValueError("not an amount in dollars") from None
 
@@ -207,6 +211,10 @@ def flags(table: Table, column: str, truthy: frozenset[str] = frozenset({"yes", 
     return map_distinct(table, column, lambda v: v.strip().lower() in truthy).astype(bool)
 
 
+# A token or request count beyond this is a typo or a wrong column (and a few such sums leave int64).
+LARGEST_COUNT = 10**15
+
+
 def whole(value: str, *, empty: int | None = 0) -> int | None:
     """A count written as ``12``, ``12.0`` (OpenAI writes floats) or ``1,200``; never negative."""
     raw = value.strip().replace(",", "")
@@ -220,6 +228,8 @@ def whole(value: str, *, empty: int | None = 0) -> int | None:
         raise ValueError("not a whole number") from None
     if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise ValueError("not a whole number of at least 0")
+    if number > LARGEST_COUNT:
+        raise ValueError(f"more than {LARGEST_COUNT:,}")
     return int(number)
 
 
@@ -230,7 +240,7 @@ def counts(table: Table, column: str | None, *, empty: int = 0) -> np.ndarray:
         return np.full(n, empty, dtype=np.int64)
     try:  # the common case, plain digits everywhere, in one numpy pass
         values = table.frame[column].to_numpy(dtype=object).astype(np.int64)
-        if not (values < 0).any():
+        if not ((values < 0) | (values > LARGEST_COUNT)).any():
             return values
     except (ValueError, TypeError, OverflowError):
         pass
@@ -241,7 +251,9 @@ def instants_ms(table: Table, column: str) -> np.ndarray:
     """Epoch milliseconds of ISO-8601 instants; a naive time (or a bare date) is UTC."""
     series = table.frame[column]
     parsed = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
-    bad = parsed.isna().to_numpy()
+    # pandas also reads "now" and "today" (the time of the import), and a bare year or month
+    lengths = np.fromiter(map(len, series.to_numpy(dtype=object)), dtype=np.int64, count=len(series))
+    bad = parsed.isna().to_numpy() | (lengths < len("20261001"))
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         raise table.fail(position, column, "not an ISO-8601 date or time")
@@ -253,15 +265,15 @@ def unix_seconds_ms(table: Table, column: str) -> np.ndarray:
     return map_distinct(table, column, lambda v: whole(v, empty=None) * 1000).astype(np.int64)
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def day_text(value: str) -> str:
     """``YYYY-MM-DD``, also the date part of an ISO timestamp (Cursor's analytics export writes those)."""
-    raw = value.strip()
-    if not _DAY.match(raw) or (len(raw) > 10 and raw[10] not in "T "):
+    match = _DAY.fullmatch(value.strip())
+    if not match:
         raise ValueError("not a date (YYYY-MM-DD)")
-    return date.fromisoformat(raw[:10]).isoformat()
+    return date.fromisoformat(match[1]).isoformat()
 
 
 def days(table: Table, column: str) -> np.ndarray:
