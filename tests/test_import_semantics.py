@@ -177,12 +177,72 @@ def test_undo_takes_the_import_back_and_refreshes_the_rollups(store):
     assert imported(store, CURSOR_EVENTS).new == 8
 
 
+def figures(store) -> dict[str, list]:
+    """Every record and rollup row but row ids: what a report is computed from."""
+    tables = {"usage_facts": "nk, provider, stream, source, day, person_id, amount_nano, tok_in, import_id",
+              "period_amounts": "nk, period_from, period_to, person_id, amount_nano, import_id",
+              **{t: "*" for t in ("roll_day", "roll_month", "roll_year", "roll_subject", "roll_org_day")}}  # fmt: skip
+    return {t: sorted(map(tuple, store.tuples(f"SELECT {c} FROM {t}")), key=repr) for t, c in tables.items()}
+
+
+def restated(tmp_path, name, cents_more):
+    """The fixture again with every charged Cost raised by ``cents_more`` cents: the vendor restated it."""
+    lines = CURSOR_EVENTS.read_text().splitlines()
+    for i, line in enumerate(lines[1:], 1):
+        fields = line.rsplit(",", 1)
+        if fields[1] != '"-"':
+            lines[i] = f'{fields[0]},"{Decimal(fields[1].strip(chr(34))) + Decimal(cents_more) / 100}"'
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_undo_of_a_later_overlapping_import_keeps_what_the_earlier_one_holds(store, tmp_path):
     imported(store, csv_subset(tmp_path, "a.csv", range(1, 6)))
+    before = figures(store)
     imported(store, csv_subset(tmp_path, "b.csv", range(3, 9)))
     undone = undo_import(store, 2)
-    assert (undone.facts, undone.overlapping) == (3, [1])
-    assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 5
+    assert (undone.facts, undone.restored) == (3, 0)
+    assert figures(store) == before
+
+
+def test_undo_of_a_restated_export_puts_the_costs_it_replaced_back(store, tmp_path):
+    imported(store, CURSOR_EVENTS)
+    before = figures(store)
+    assert imported(store, restated(tmp_path, "restated.csv", 3)).replaced == 6
+    assert dollars(store, "SELECT SUM(amount_nano) FROM usage_facts") == Decimal("0.99") + Decimal("0.18")
+    undone = undo_import(store, 2)
+    assert (undone.facts, undone.restored) == (0, 6)
+    assert figures(store) == before
+    assert store.scalar("SELECT COUNT(*) FROM superseded_facts") == 0
+
+
+@pytest.mark.parametrize("order", [(2, 3), (3, 2)])
+def test_two_restatements_undone_in_either_order_end_where_the_store_started(store, tmp_path, order):
+    imported(store, CURSOR_EVENTS)
+    first = figures(store)
+    imported(store, restated(tmp_path, "restated1.csv", 3))
+    imported(store, restated(tmp_path, "restated2.csv", 5))
+    for import_id in order:
+        undo_import(store, import_id)
+    assert figures(store) == first
+    # and the first file's own undo still takes everything away
+    undo_import(store, 1)
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 0
+
+
+def test_undo_of_a_longer_report_puts_the_shorter_one_back(store):
+    report = VARIANTS / "claude_ai_spend_report.csv"
+    imported(store, report, period=(date(2026, 11, 1), date(2026, 11, 15)))
+    shorter = figures(store)
+    imported(store, report, period=(date(2026, 11, 1), date(2026, 11, 30)))
+    longest = imported(store, report, period=(date(2026, 10, 1), date(2026, 11, 30)))
+    assert longest.replaced == 2
+    after_longest = figures(store)
+    undo_import(store, 2)  # its span is covered by import 3's: nothing to put back yet
+    assert figures(store) == after_longest
+    assert undo_import(store, 3).restored == 2
+    assert figures(store) == shorter
 
 
 def test_a_report_for_a_longer_span_supersedes_a_shorter_one(store):

@@ -209,10 +209,5 @@ def undo_command(env: Env, import_id: int) -> None:
     env.info(
         f"import #{import_id} ({result.file_name}) undone: {result.facts:,} records and "
         f"{result.period_amounts:,} period amounts removed"
+        + (f", {result.restored:,} records it had replaced put back" if result.restored else "")
     )
-    if result.overlapping:
-        others = ", ".join(f"#{i}" for i in result.overlapping)
-        env.warn(
-            f"import(s) {others} cover some of the same days; records they shared with #{import_id} went with it: "
-            "re-import their files to restore them"
-        )

@@ -24,7 +24,7 @@ from spendtui.errors import SpendtuiError, UsageError
 from spendtui.importers import detect
 from spendtui.importers.base import Context, Output, Staged, concat
 from spendtui.importers.table import ImportFileError, LineIndex, read_chunks, read_header
-from spendtui.store import Store, rollup, utc_now
+from spendtui.store import Store, rollup, superseded, utc_now
 from spendtui.store.facts import RANK_CSV, FactBatch, WriteResult, write_facts, write_period_amounts
 
 READ_CHUNK_ROWS = 250_000
@@ -213,7 +213,7 @@ def import_file(
     if store is not None:
         for output in outputs:
             if output.period:
-                _overlapping_periods(store, output, path, delete=False)
+                _overlapping_periods(store, output, path)
     if dry_run:
         result.skipped = ignored
         return result
@@ -313,7 +313,7 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
             done = 0
             for output in outputs:
                 if output.period:
-                    superseded += _overlapping_periods(store, output, path, delete=True)
+                    superseded += _overlapping_periods(store, output, path, import_id=import_id)
                     written.add(
                         write_period_amounts(store, output.provider, output.stream, output.source, RANK_CSV,
                                              output.rows, import_id=import_id)
@@ -343,11 +343,12 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
             )
 
 
-def _overlapping_periods(store: Store, output: Output, path: Path, *, delete: bool) -> int:
+def _overlapping_periods(store: Store, output: Output, path: Path, *, import_id: int | None = None) -> int:
     """Period amounts of the same stream and person whose span overlaps a new one's.
 
     A span the new row covers completely (last month's MTD export under the full month) is
-    superseded; one that sticks out cannot be reconciled with it, so the file is refused.
+    superseded (removed when ``import_id``, the import removing it, is given); one that sticks out
+    cannot be reconciled with it, so the file is refused.
     """
     removed = 0
     rows = output.rows
@@ -368,7 +369,8 @@ def _overlapping_periods(store: Store, output: Output, path: Path, *, delete: bo
         )  # fmt: skip
         for row in found:
             if first <= row["period_from"] and row["period_to"] <= last and row["rank"] <= RANK_CSV:
-                if delete:
+                if import_id is not None:
+                    superseded.keep_periods(store.conn, import_id, "id", [row["id"]])
                     store.conn.execute("DELETE FROM period_amounts WHERE id = ?", (row["id"],))
                     removed += 1
                 continue
@@ -388,29 +390,22 @@ class UndoResult:
     file_name: str
     facts: int
     period_amounts: int
+    restored: int = 0  # records it had replaced or removed, put back as they were
     already_undone_at: str | None = None
-    overlapping: list[int] = field(default_factory=list)  # live imports of the same format and days
 
 
 def undo_import(store: Store, import_id: int) -> UndoResult:
-    """Delete the records an import wrote (or last changed) and refresh the rollups of their days."""
-    row = store.query("SELECT file_name, undone_at, format, period_from, period_to FROM imports WHERE id = ?",
-                      (import_id,))  # fmt: skip
+    """Delete the records an import wrote (or last changed), put back those it superseded, and
+    refresh the rollups of their days: the figures are again what they were before the import.
+
+    A record two imports share unchanged stays with the one that first wrote it.
+    """
+    row = store.query("SELECT file_name, undone_at FROM imports WHERE id = ?", (import_id,))
     if not row:
         raise ImportFileError(f"no import #{import_id} (see `spendtui imports list`)")
-    name, undone, format_name, first, last = row[0]
+    name, undone = row[0]
     if undone:
         return UndoResult(import_id, name, 0, 0, already_undone_at=undone)
-    # A record two imports share belongs to the one that first wrote it (or last changed it), so
-    # undoing this one can take records another import also held: the caller says which ones.
-    overlapping = [
-        r[0]
-        for r in store.query(
-            "SELECT id FROM imports WHERE id != ? AND undone_at IS NULL AND format = ? "
-            "AND period_from <= ? AND period_to >= ? ORDER BY id",
-            (import_id, format_name, last, first),
-        )
-    ]
     store.require_writable("undo an import")
     with store.transaction() as conn:
         spans = store.query(
@@ -420,13 +415,12 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                GROUP BY provider""",
             {"id": import_id},
         )
-        facts = conn.execute("DELETE FROM usage_facts WHERE import_id = ?", (import_id,)).rowcount
-        amounts = conn.execute("DELETE FROM period_amounts WHERE import_id = ?", (import_id,)).rowcount
+        undone = superseded.undo(conn, import_id)
         with rollup.batched(store):
             for provider, first, last in spans:
                 rollup.refresh_fact_days(store, [provider], date.fromisoformat(first), date.fromisoformat(last))
         conn.execute("UPDATE imports SET undone_at = ? WHERE id = ?", (utc_now(), import_id))
-    return UndoResult(import_id, name, facts, amounts, overlapping=overlapping)
+    return UndoResult(import_id, name, undone.facts_removed, undone.periods_removed, undone.restored)
 
 
 def list_imports(store: Store) -> list[dict]:

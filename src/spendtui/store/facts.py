@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from spendtui.store import Store
+from spendtui.store import superseded
 from spendtui.store.identity import account_ids, normalize_email, person_ids
 
 if TYPE_CHECKING:
@@ -230,11 +231,7 @@ def _resolve_subjects(
     return person_col.tolist(), account_col, len(people)
 
 
-_STAGE_COLUMNS = (
-    "nk", "provider", "product", "stream", "source", "rank", "ts_ms", "day", "person_id", "account_id",
-    "model", "kind", "category", "estimated", "amount_nano", "requests", "tok_in", "tok_cache_write",
-    "tok_cache_read", "tok_out", "import_id", "sync_run_id", "attrs",
-)  # fmt: skip
+_STAGE_COLUMNS = superseded.FACT_COLUMNS
 
 
 def _utc_day(ts_ms: int) -> str:
@@ -258,7 +255,7 @@ def write_facts(
             conn.execute(f"CREATE TEMP TABLE stage_facts ({', '.join(_STAGE_COLUMNS)})")
         removed_range = _apply_replacements(conn, batch, result)
         if len(frame) or removed_range:
-            _merge(conn, batch, result)
+            _merge(conn, batch, result, import_id)
         bounds = [d for d in (result.first_day, result.last_day) if d] + list(removed_range or ())
         if result.new == result.rows and result.new and not result.removed:  # only additions: add their sums
             rollup.add(store, batch.provider, batch.stream, batch.source, staged)
@@ -382,12 +379,13 @@ _COMPARED = (
 )  # fmt: skip
 
 
-def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
+def _merge(conn, batch: FactBatch, result: WriteResult, import_id: int | None) -> None:
     """Upsert the stage into usage_facts and count new / replaced / unchanged / outranked records.
 
     The counts come from the upsert itself (rows inserted, rows changed) rather than from a join
     of the stage with the facts, which would look every key up a second time; only a stream that
-    holds records of a higher rank pays for counting those.
+    holds records of a higher rank pays for counting those. An import keeps the records it
+    replaces, for its undo; only the staged days the stream holds records of are looked up.
     """
     staged = conn.execute("SELECT COUNT(*) FROM stage_facts").fetchone()[0]
     outranked = 0
@@ -400,10 +398,22 @@ def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
         outranked = conn.execute(
             "SELECT COUNT(*) FROM stage_facts s JOIN usage_facts f ON f.nk = s.nk WHERE f.rank > s.rank"
         ).fetchone()[0]
+    if import_id is not None and staged:
+        held = conn.execute(
+            "SELECT MIN(day), MAX(day) FROM usage_facts WHERE provider = ? AND day BETWEEN ? AND ? AND stream = ?",
+            (batch.provider, result.first_day, result.last_day, batch.stream),
+        ).fetchone()
+        if held[0] is not None:
+            superseded.keep_facts(
+                conn, import_id,
+                f"""FROM stage_facts s JOIN usage_facts f ON f.nk = s.nk
+                    WHERE s.day BETWEEN :first AND :last AND s.rank >= f.rank AND ({_changed("f", "s")})""",
+                {"first": held[0], "last": held[1]},
+            )  # fmt: skip
     before = conn.execute("SELECT MAX(id) FROM usage_facts").fetchone()[0] or 0
     changes = conn.total_changes
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
-    changed = " OR ".join(f"usage_facts.{c} IS NOT excluded.{c}" for c in _COMPARED)
+    changed = _changed("usage_facts", "excluded")
     # Oldest first, so the (provider, day) index takes appends: exports that list the newest
     # records first are read backwards (a million Cursor events: ~0.5 s less).
     newest_first = conn.execute(
@@ -421,6 +431,10 @@ def _merge(conn, batch: FactBatch, result: WriteResult) -> None:
     result.replaced = written - result.new
     result.outranked = outranked + (result.rows - staged)  # (day buckets a higher rank holds left the stage)
     result.unchanged = staged - result.new - result.replaced - outranked
+
+
+def _changed(held: str, new: str) -> str:
+    return " OR ".join(f"{held}.{c} IS NOT {new}.{c}" for c in _COMPARED)
 
 
 def write_period_amounts(
@@ -453,10 +467,7 @@ def write_period_amounts(
             *(_values(frame, m, PERIOD_INPUT[m]) for m in _MEASURES), [import_id] * len(frame),
             _values(frame, "attrs", None),
         ]  # fmt: skip
-        names = (
-            "nk, provider, product, stream, source, rank, period_from, period_to, person_id, account_id, model, "
-            "kind, category, amount_nano, requests, tok_in, tok_cache_write, tok_cache_read, tok_out, import_id, attrs"
-        )
+        names = ", ".join(superseded.PERIOD_COLUMNS)
         existing = {
             bytes(row[0]): row[1]
             for chunk in _chunks(keys, 500)
@@ -464,6 +475,8 @@ def write_period_amounts(
                 f"SELECT nk, rank FROM period_amounts WHERE nk IN ({','.join('?' * len(chunk))})", chunk
             )
         }
+        if import_id is not None:
+            superseded.keep_periods(conn, import_id, "nk", [k for k in keys if k in existing and existing[k] <= rank])
         result.new = sum(1 for k in keys if k not in existing)
         result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
         updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in names.split(",")[1:])

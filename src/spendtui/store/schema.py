@@ -468,6 +468,63 @@ CREATE TABLE roll_subject (
     for table, unit in (("roll_month", "month"), ("roll_quarter", "quarter"), ("roll_year", "year"))
 )
 
+# What an import replaced (a restated export) or removed (a period it covers), as it was, so that
+# undoing the import puts it back. by_import is the import that superseded the record.
+MIGRATION_9 = """
+CREATE TABLE superseded_facts (
+    by_import INTEGER NOT NULL,
+    nk BLOB NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    ts_ms INTEGER,
+    day TEXT NOT NULL,
+    person_id INTEGER,
+    account_id INTEGER,
+    model TEXT NOT NULL,
+    kind TEXT,
+    category TEXT NOT NULL,
+    estimated INTEGER NOT NULL,
+    amount_nano INTEGER,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    import_id INTEGER,
+    sync_run_id INTEGER,
+    attrs TEXT
+);
+CREATE INDEX superseded_facts_by ON superseded_facts(by_import);
+CREATE TABLE superseded_periods (
+    by_import INTEGER NOT NULL,
+    nk BLOB NOT NULL,
+    provider TEXT NOT NULL,
+    product TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    person_id INTEGER,
+    account_id INTEGER,
+    model TEXT NOT NULL,
+    kind TEXT,
+    category TEXT NOT NULL,
+    amount_nano INTEGER,
+    requests INTEGER,
+    tok_in INTEGER NOT NULL,
+    tok_cache_write INTEGER NOT NULL,
+    tok_cache_read INTEGER NOT NULL,
+    tok_out INTEGER NOT NULL,
+    import_id INTEGER,
+    attrs TEXT
+);
+CREATE INDEX superseded_periods_by ON superseded_periods(by_import);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -504,5 +561,6 @@ def _day_first_fact_keys(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Migration] = [
     *(_script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)),
     _day_first_fact_keys,
+    _script(MIGRATION_9),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
