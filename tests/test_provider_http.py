@@ -52,9 +52,24 @@ def test_key_resolution_order_env_then_file_then_command(tmp_path, monkeypatch):
 
 
 def test_key_command_runs_without_a_shell():
-    literal = "a; echo pwned $(whoami)"
+    literal = "a;echo-pwned-$(whoami)|`id`"
     command = (sys.executable, "-c", "import sys; print(sys.argv[1])", literal)
     assert resolve_key("openai", settings_with(key_command=command)).reveal() == literal
+
+
+def test_a_key_files_byte_order_mark_is_dropped_and_other_odd_characters_refused(tmp_path):
+    """Notepad saves a key file with a BOM; a key with a character no HTTP header carries must be
+    a configuration error naming the file (exit 2), not a traceback in the first request."""
+    bom = tmp_path / "bom.key"
+    bom.write_bytes("\ufeffsk-admin-123\r\n".encode())
+    assert resolve_key("openai", settings_with(key_file=bom)).reveal() == "sk-admin-123"
+    odd = tmp_path / "odd.key"
+    odd.write_text("sk-admin-1\u00a023\n")
+    with pytest.raises(UsageError) as caught:
+        resolve_key("openai", settings_with(key_file=odd))
+    assert str(caught.value).endswith(f"key_file {odd}: the key holds U+00A0 at position 10, which an HTTP "
+                                      "header cannot carry (a key is printable ASCII with no spaces)")  # fmt: skip
+    assert "sk-admin" not in str(caught.value) and caught.value.exit_code == 2
 
 
 def test_key_command_failure_names_the_command_not_its_output():

@@ -91,7 +91,7 @@ def resolve_key(provider: str, settings: Settings, env: Mapping[str, str] | None
     name = KEY_ENV[provider]
     value = env.get(name, "").strip()
     if value:
-        return Secret(value, f"environment variable {name}")
+        return _secret(value, f"environment variable {name}", f"environment variable {name}")
     conf = settings.provider(provider)
     where = f"{settings.source}: [providers.{provider}]" if settings.source else f"[providers.{provider}]"
     if conf.key_file:
@@ -109,9 +109,9 @@ def _from_file(provider: str, path, where: str) -> Secret:
         value = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where} key_file {path}: cannot read it ({exc.__class__.__name__})") from None
-    if not value:
+    if not value.lstrip(BOM):
         raise ConfigError(f"{where} key_file {path} is empty")
-    return Secret(value, f"key file {path}")
+    return _secret(value, f"key file {path}", f"{where} key_file {path}")
 
 
 def _from_command(provider: str, command: tuple[str, ...], where: str) -> Secret:
@@ -134,6 +134,24 @@ def _from_command(provider: str, command: tuple[str, ...], where: str) -> Secret
         detail = (done.stderr or "").strip().splitlines()[-1:] or [""]
         tail = f": {redact(detail[0])[:200]}" if detail[0] else ""
         raise ConfigError(f"{where} key_command: {shown} exited with status {done.returncode}{tail}")
-    if not value:
+    if not value.lstrip(BOM):
         raise ConfigError(f"{where} key_command: {shown} printed no key")
-    return Secret(value, f"key command {shown}")
+    return _secret(value, f"key command {shown}", f"{where} key_command: {shown}")
+
+
+BOM = "\ufeff"
+
+
+def _secret(value: str, origin: str, where: str) -> Secret:
+    """The key as an HTTP header carries it. A byte-order mark (Notepad writes one) is dropped; any
+    other character outside printable ASCII is refused here, naming where the key came from, rather
+    than failing inside the first request. The message names the character, never the key."""
+    value = value.lstrip(BOM).strip()
+    for position, char in enumerate(value):
+        if not "!" <= char <= "~":
+            remember(value)
+            raise ConfigError(
+                f"{where}: the key holds U+{ord(char):04X} at position {position}, which an HTTP header cannot "
+                "carry (a key is printable ASCII with no spaces)"
+            )
+    return Secret(value, origin)
