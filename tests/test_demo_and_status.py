@@ -117,6 +117,10 @@ def test_status_warns_about_stale_and_aging_data(demo_db):
         late = status(store, Settings(), now=datetime(2026, 12, 20, 9, tzinfo=timezone.utc))
         assert any(w.startswith("cursor: stale data") for w in late.warnings)
         assert any("keeps about 30 days" in w for w in late.warnings)
+        lost = status(store, Settings(), now=datetime(2027, 1, 20, 9, tzinfo=timezone.utc))
+        assert not any("keeps about 30 days" in w for w in lost.warnings)
+        assert any("is past the vendor's 30-day window: no sync can fetch it now; import the vendor's CSV export"
+                   in w for w in lost.warnings)  # fmt: skip
         assert {p.provider: p.records > 0 for p in late.providers} == {"cursor": True, "anthropic": True, "openai": True}
 
 
@@ -145,6 +149,41 @@ def test_seat_price_not_configured_is_a_warning(store):
 
     write_cursor(store, [cursor_event("2026-11-02T10:00:00Z", "a@x.com", "1.00")])
     assert any("seat price not configured" in w for w in status(store, Settings()).warnings)
+
+
+def test_seat_price_not_configured_stands_while_synced_roster_seats_have_no_fee(store):
+    from builders import cursor_event, write_cursor
+
+    write_cursor(store, [cursor_event("2026-11-02T10:00:00Z", "a@x.com", "1.00")])
+    with store.transaction() as conn:  # what a Cursor sync writes for a member: a seat, no fee
+        conn.execute("INSERT INTO seats (provider, person_id, plan, active_from, source) "
+                     "SELECT 'cursor', id, 'member', '2026-10-01', 'cursor.api.members' FROM people")  # fmt: skip
+    assert any("seat price not configured" in w for w in status(store, Settings()).warnings)
+    with store.transaction() as conn:
+        conn.execute("UPDATE seats SET monthly_fee_nano = 40000000000")
+    assert not any("seat price not configured" in w for w in status(store, Settings()).warnings)
+
+
+@pytest.mark.parametrize(
+    ("last", "warning"),
+    [
+        ("failed", "openai: the last sync failed: openai: GET /v1/organization/costs answered 500"),
+        ("config_error", "openai: the last sync was refused (a configuration error): openai: GET /v1/organization/costs answered 500"),
+        ("interrupted", "openai: the last sync was interrupted (its process ended mid-run; the next sync resumes)"),
+        ("cancelled", None),
+    ],
+)  # fmt: skip
+def test_a_last_sync_that_did_not_end_ok_is_a_warning_with_its_error(store, last, warning):
+    """Monitoring runs `status --check`: a revoked key or a killed sync must show there, not a day later as staleness."""
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO sync_runs (provider, trigger, started_at, status) VALUES ('openai', 'scheduled', "
+                     "'2026-11-25T08:00:00Z', 'ok')")  # fmt: skip
+        error = None if last == "interrupted" else "openai: GET /v1/organization/costs answered 500"
+        conn.execute("INSERT INTO sync_runs (provider, trigger, started_at, status, error) VALUES ('openai', "
+                     "'scheduled', '2026-11-25T09:00:00Z', ?, ?)", (last, error))  # fmt: skip
+    found = [w for w in status(store, Settings(), now=datetime(2026, 11, 25, 9, 5, tzinfo=timezone.utc)).warnings
+             if w.startswith("openai")]  # fmt: skip
+    assert found == ([warning] if warning else [])
 
 
 @pytest.mark.parametrize("text", ["2026-10", "30d", "7d", "ytd", "last-month", "2026-07-01..2026-09-30"])

@@ -14,6 +14,12 @@ from spendtui.store.schema import SCHEMA_VERSION
 VENDOR_WINDOW_DAYS = {"cursor": 30}
 STALE_AFTER = timedelta(hours=26)
 AGE_OUT_MARGIN_DAYS = 7
+# How a last run that did not end ok reads in a warning (a cancelled one was the user's choice).
+LAST_RUN_WARNINGS = {
+    "failed": "failed",
+    "config_error": "was refused (a configuration error)",
+    "interrupted": "was interrupted (its process ended mid-run; the next sync resumes)",
+}
 
 
 @dataclass
@@ -28,6 +34,8 @@ class ProviderStatus:
     last_good_sync_at: str | None
     seats: int
     last_sync_warning: str | None = None  # an ok run that added a short re-read answer without removing ours
+    last_sync_error: str | None = None  # why the last run did not end ok
+    priced_seats: int = 0  # seats with a fee (a synced roster seat has none until a seat price is set)
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
@@ -106,10 +114,11 @@ def _provider_status(store: Store, settings: Settings, provider: str, sources: l
     good = store.scalar(
         "SELECT MAX(started_at) FROM sync_runs WHERE provider = ? AND status = 'ok'", (provider,)
     )
-    seats = store.scalar(
-        "SELECT COUNT(*) FROM seats WHERE provider = ? AND (active_to IS NULL OR active_to >= date('now'))",
+    seats, priced = store.query(
+        "SELECT COUNT(*), COUNT(monthly_fee_nano) FROM seats "
+        "WHERE provider = ? AND (active_to IS NULL OR active_to >= date('now'))",
         (provider,),
-    )
+    )[0]
     return ProviderStatus(
         provider=provider,
         records=sum(s["rows"] for s in mine),
@@ -121,6 +130,8 @@ def _provider_status(store: Store, settings: Settings, provider: str, sources: l
         last_good_sync_at=good,
         seats=seats,
         last_sync_warning=last[0][2] if last and last[0][1] == "ok" else None,
+        last_sync_error=last[0][2] if last and last[0][1] != "ok" else None,
+        priced_seats=priced,
     )
 
 
@@ -145,20 +156,25 @@ def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[st
         if synced and (age := _age(now, p.last_good_sync_at)) > STALE_AFTER:
             found.append(f"{p.provider}: stale data: the last good sync was {_human(age)} ago")
             window = VENDOR_WINDOW_DAYS.get(p.provider)
-            if window and age > timedelta(days=window - AGE_OUT_MARGIN_DAYS):
-                lost_from = (now - timedelta(days=window)).date()
-                left = max(0, window - age.days)
+            lost_from = (now - timedelta(days=window or 0)).date()
+            if window and age.days >= window:
                 found.append(
-                    f"{p.provider}: the vendor keeps about {window} days: sync within {left} days or usage after "
-                    f"{p.last_good_sync_at[:10]} ages out (the API no longer returns days before {lost_from})"
+                    f"{p.provider}: usage of {p.last_good_sync_at[:10]}..{lost_from - timedelta(days=1)} is past the "
+                    f"vendor's {window}-day window: no sync can fetch it now; import the vendor's CSV export for it"
                 )
-        if p.last_sync_status == "failed":
-            found.append(f"{p.provider}: the last sync failed (see `spendtui status` history or the Sync tab)")
+            elif window and age > timedelta(days=window - AGE_OUT_MARGIN_DAYS):
+                found.append(
+                    f"{p.provider}: the vendor keeps about {window} days: sync within {window - age.days} days or "
+                    f"usage after {p.last_good_sync_at[:10]} ages out (the API no longer returns days before {lost_from})"
+                )
+        if p.last_sync_status in LAST_RUN_WARNINGS:
+            error = f": {p.last_sync_error}" if p.last_sync_error else ""
+            found.append(f"{p.provider}: the last sync {LAST_RUN_WARNINGS[p.last_sync_status]}{error}")
         if p.last_sync_warning:
             found.append(f"{p.provider}: the last sync warned: {p.last_sync_warning}")
     cursor = next(p for p in report.providers if p.provider == "cursor")
     if (cursor.records or cursor.key_configured) and settings.provider("cursor").seat_price_nano is None:
-        if cursor.seats == 0:
+        if cursor.priced_seats == 0:
             found.append(
                 "cursor: seat price not configured: Cursor seat fees are not counted "
                 "(set [providers.cursor] seat_price, or `spendtui seats import`)"

@@ -28,7 +28,8 @@ def status(env: Env, fmt: str, check: bool) -> None:
         ro = " (read-only)" if report.read_only else ""
         parts = [key_values([("Store", f"{report.path}{ro}"), ("Size", size), ("Schema", report.schema_version)])]
         parts.append(dict_table(report.sources, title="Rows per source"))
-        listed_elsewhere = ("last_sync_at", "last_sync_warning")  # in the JSON only (the warning is listed below)
+        # in the JSON only (the warning and the error are listed below)
+        listed_elsewhere = ("last_sync_at", "last_sync_warning", "last_sync_error", "priced_seats")
         parts.append(dict_table(
             [{k: v for k, v in p.as_json().items() if k not in listed_elsewhere} for p in report.providers],
             title="Providers",
