@@ -459,3 +459,42 @@ def test_every_takes_durations_of_a_minute_or_more():
     for bad in ("1x", "h", "10s", "1h 30m"):
         with pytest.raises(UsageError):
             parse_duration(bad)
+
+
+def test_a_store_another_process_keeps_writing_fails_the_sync_with_a_message_not_a_traceback(
+    vendors, db_path, monkeypatch
+):
+    """A scheduled sync waits for an import's write; past the wait it says why, and resumes next time."""
+    import sqlite3
+
+    from spendtui import sync as engine
+
+    monkeypatch.setattr(engine, "SYNC_BUSY_TIMEOUT_MS", 50)
+    open_store(db_path).close()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(SyncLocked, match=r"^the store is busy \(database is locked\): another process has been"):
+            sync(db_path)
+    finally:
+        other.execute("ROLLBACK")
+
+    original = engine._Session._stream
+
+    def writer_arrives(self, run, provider, stream, report, span):  # the import starts mid-sync
+        if provider.name == "anthropic":
+            other.execute("BEGIN IMMEDIATE")
+        original(self, run, provider, stream, report, span)
+
+    monkeypatch.setattr(engine._Session, "_stream", writer_arrives)
+    try:
+        reports = sync(db_path, progress=lambda event: None).providers
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert [(r.provider, r.status) for r in reports] == [("cursor", "ok"), ("anthropic", "failed"), ("openai", "failed")]
+    assert reports[1].error.startswith("anthropic: the store could not be written (database is locked): another")
+    monkeypatch.setattr(engine._Session, "_stream", original)
+    with open_store(db_path) as store:
+        assert sync(store).exit_code == 0
+        assert_fixture_totals(store)
