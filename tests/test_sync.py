@@ -451,12 +451,13 @@ def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_comple
         assert_fixture_totals(store)
 
 
-def test_every_takes_durations_of_a_minute_or_more():
+def test_every_takes_durations_of_a_minute_to_a_year():
     from spendtui.cli.sync import parse_duration
     from spendtui.errors import UsageError
 
-    assert [parse_duration(t) for t in ("1h", "30m", "1h30m", "1d", "90s")] == [3600, 1800, 5400, 86400, 90]
-    for bad in ("1x", "h", "10s", "1h 30m"):
+    assert [parse_duration(t) for t in ("1h", "30m", "1h30m", "1d", "90s", "366d")] == [
+        3600, 1800, 5400, 86400, 90, 366 * 86400]  # fmt: skip
+    for bad in ("1x", "h", "10s", "1h 30m", "367d", "99999999999d"):
         with pytest.raises(UsageError):
             parse_duration(bad)
 

@@ -23,6 +23,7 @@ from spendtui.periods import parse_date
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_INTERVAL_S = 60
+MAX_INTERVAL_S = 366 * 86400  # (a wait of longer overflows threading's timeout)
 
 
 def parse_duration(text: str) -> int:
@@ -34,6 +35,8 @@ def parse_duration(text: str) -> int:
     seconds = sum(int(n) * _UNIT_S[u] for n, u in parts)
     if seconds < MIN_INTERVAL_S:
         raise UsageError(f"--every: {text!r} is shorter than a minute")
+    if seconds > MAX_INTERVAL_S:
+        raise UsageError(f"--every: {text!r} is longer than a year (a service that never syncs)")
     return seconds
 
 
