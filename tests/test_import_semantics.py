@@ -161,6 +161,18 @@ def test_dry_run_writes_nothing_and_says_what_it_would(store):
     assert snapshot(store) == before
 
 
+def test_dry_run_over_a_store_counts_what_it_holds_already(store, tmp_path):
+    """What a dry run prints is what the import would then say: 3 of these 6 events are stored."""
+    imported(store, csv_subset(tmp_path, "a.csv", range(1, 6)))
+    before = snapshot(store)
+    overlapping = csv_subset(tmp_path, "b.csv", range(3, 9))
+    (rehearsed,) = run(store, overlapping, dry_run=True)
+    assert (rehearsed.status, rehearsed.against_store) == ("dry-run", True)
+    assert snapshot(store) == before
+    real = imported(store, overlapping)
+    assert (rehearsed.new, rehearsed.replaced, rehearsed.skipped) == (real.new, real.replaced, real.skipped) == (3, 0, 3)
+
+
 def test_undo_takes_the_import_back_and_refreshes_the_rollups(store):
     imported(store, DATA / "cursor" / "spend-by-user.csv")
     imported(store, CURSOR_EVENTS)

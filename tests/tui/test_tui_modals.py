@@ -103,6 +103,16 @@ def test_the_dashboard_sync_summary_carries_the_runs_warnings(db_path, monkeypat
     assert "the vendor now answers 0 records where it answered 25 before" in done.text
 
 
+def test_the_dashboard_dry_run_counts_against_the_store(store):
+    from tests.import_helpers import CURSOR_EVENTS
+
+    request = actions.ImportRequest((CURSOR_EVENTS,), "auto", None, True)
+    first = actions.run_import(store, Settings(), request).text
+    assert first == ("team-usage-events.csv: cursor-events, 8 rows would be read, 8 new, 0 replaced, 0 skipped "
+                     "(dry run: nothing written)")  # fmt: skip
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 0
+
+
 async def test_a_dashboard_sync_can_be_cancelled(db_path, make_app, cursor_api):
     cursor_api.fail("/teams/members", "slow")
     app = make_app(db_path, settings=FAST)

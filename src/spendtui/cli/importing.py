@@ -81,7 +81,9 @@ def _print_plan(result) -> None:
             f"  {plan.stream}: {plan.records:,} records, {span} ({plan.days} days), {subjects}, "
             f"amount {_money(plan.amount_nano)}"
         )
-    if result.skipped:
+    if result.against_store:
+        click.echo(f"  against the store: {result.new:,} new, {result.replaced:,} replaced, {result.skipped:,} skipped")
+    elif result.skipped:
         click.echo(f"  {result.skipped:,} rows hold nothing and would be skipped")
 
 

@@ -78,6 +78,7 @@ class FileResult:
     seconds: float = 0.0
     plan: list[StreamPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    against_store: bool = False  # a dry run's new / replaced / skipped were counted against the store
     error: str | None = None
     previous_id: int | None = None  # for "already": the import that holds this file
 
@@ -216,11 +217,31 @@ def import_file(
                 _overlapping_periods(store, output, path)
     if dry_run:
         result.skipped = ignored
+        if store is not None and not store.read_only:
+            _rehearse(store, path, (sha, span), chosen.name, outputs, result, ignored)
         return result
     if store is None:
         raise ValueError("a store is needed to import")
     _write(store, path, (sha, span), chosen.name, outputs, result, ignored, progress)
     return result
+
+
+class _Rehearsal(Exception):
+    """Ends a dry run's write, so that its transaction rolls back."""
+
+
+def _rehearse(store, path, identity, name, outputs, result, ignored) -> None:
+    """Count what the file would add, replace and skip against what the store holds, by writing it
+    and rolling the write back: the counts are the import's own, not an estimate."""
+    counted = FileResult(path, "imported")
+    try:
+        with store.transaction():
+            _write(store, path, identity, name, outputs, counted, ignored, None)
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+    result.new, result.replaced, result.skipped, result.against_store = (
+        counted.new, counted.replaced, counted.skipped, True)  # fmt: skip
 
 
 def _previous_import(store: Store, sha: str, span: tuple[str, str] | None) -> int | None:

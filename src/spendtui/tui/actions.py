@@ -118,7 +118,9 @@ def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done
         elif result.status == "already":
             lines.append(f"{name}: already imported (import #{result.previous_id}); nothing written")
         elif result.status == "dry-run":
-            lines.append(f"{name}: {result.format}, {result.rows:,} rows would be read (dry run: nothing written)")
+            counted = (f", {result.new:,} new, {result.replaced:,} replaced, {result.skipped:,} skipped"
+                       if result.against_store else "")  # fmt: skip
+            lines.append(f"{name}: {result.format}, {result.rows:,} rows would be read{counted} (dry run: nothing written)")
         else:
             lines.append(f"{name}: imported as #{result.import_id}: {result.rows:,} rows, {result.new:,} new, "
                          f"{result.replaced:,} replaced, {result.skipped:,} skipped")  # fmt: skip
