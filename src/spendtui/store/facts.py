@@ -385,7 +385,7 @@ def _merge(conn, batch: FactBatch, result: WriteResult, import_id: int | None) -
     The counts come from the upsert itself (rows inserted, rows changed) rather than from a join
     of the stage with the facts, which would look every key up a second time; only a stream that
     holds records of a higher rank pays for counting those. An import keeps the records it
-    replaces, for its undo; only the staged days the stream holds records of are looked up.
+    replaces, for its undo.
     """
     staged = conn.execute("SELECT COUNT(*) FROM stage_facts").fetchone()[0]
     outranked = 0
@@ -398,43 +398,27 @@ def _merge(conn, batch: FactBatch, result: WriteResult, import_id: int | None) -
         outranked = conn.execute(
             "SELECT COUNT(*) FROM stage_facts s JOIN usage_facts f ON f.nk = s.nk WHERE f.rank > s.rank"
         ).fetchone()[0]
-    if import_id is not None and staged:
-        held = conn.execute(
-            "SELECT MIN(day), MAX(day) FROM usage_facts WHERE provider = ? AND day BETWEEN ? AND ? AND stream = ?",
-            (batch.provider, result.first_day, result.last_day, batch.stream),
-        ).fetchone()
-        if held[0] is not None:
-            superseded.keep_facts(
-                conn, import_id,
-                f"""FROM stage_facts s JOIN usage_facts f ON f.nk = s.nk
-                    WHERE s.day BETWEEN :first AND :last AND s.rank >= f.rank AND ({_changed("f", "s")})""",
-                {"first": held[0], "last": held[1]},
-            )  # fmt: skip
     before = conn.execute("SELECT MAX(id) FROM usage_facts").fetchone()[0] or 0
-    changes = conn.total_changes
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STAGE_COLUMNS if c != "nk")
-    changed = _changed("usage_facts", "excluded")
+    changed = " OR ".join(f"usage_facts.{c} IS NOT excluded.{c}" for c in _COMPARED)
     # Oldest first, so the (provider, day) index takes appends: exports that list the newest
     # records first are read backwards (a million Cursor events: ~0.5 s less).
     newest_first = conn.execute(
         "SELECT (SELECT day FROM stage_facts ORDER BY rowid LIMIT 1) > "
         "(SELECT day FROM stage_facts ORDER BY rowid DESC LIMIT 1)"
     ).fetchone()[0]
-    conn.execute(
-        f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
-            SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true ORDER BY rowid {"DESC" if newest_first else ""}
-            ON CONFLICT(nk) DO UPDATE SET {updates}
-            WHERE excluded.rank >= usage_facts.rank AND ({changed})"""
-    )
-    written = conn.total_changes - changes
+    with superseded.kept_on_update(conn, import_id):
+        written = conn.execute(
+            f"""INSERT INTO usage_facts ({', '.join(_STAGE_COLUMNS)})
+                SELECT {', '.join(_STAGE_COLUMNS)} FROM stage_facts WHERE true
+                ORDER BY rowid {"DESC" if newest_first else ""}
+                ON CONFLICT(nk) DO UPDATE SET {updates}
+                WHERE excluded.rank >= usage_facts.rank AND ({changed})"""
+        ).rowcount  # (rows inserted or updated by the statement itself, not by the trigger)
     result.new = conn.execute("SELECT COUNT(*) FROM usage_facts WHERE id > ?", (before,)).fetchone()[0]
     result.replaced = written - result.new
     result.outranked = outranked + (result.rows - staged)  # (day buckets a higher rank holds left the stage)
     result.unchanged = staged - result.new - result.replaced - outranked
-
-
-def _changed(held: str, new: str) -> str:
-    return " OR ".join(f"{held}.{c} IS NOT {new}.{c}" for c in _COMPARED)
 
 
 def write_period_amounts(

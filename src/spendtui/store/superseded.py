@@ -10,6 +10,8 @@ undoing the two in either order ends where the store started.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 FACT_COLUMNS = (
@@ -26,13 +28,26 @@ _FACTS = ", ".join(FACT_COLUMNS)
 _PERIODS = ", ".join(PERIOD_COLUMNS)
 
 
-def keep_facts(conn: sqlite3.Connection, import_id: int, select: str, params: dict) -> None:
-    """Keep the usage facts ``select`` picks (a SELECT of ``f.*`` rows) as superseded by ``import_id``."""
+@contextmanager
+def kept_on_update(conn: sqlite3.Connection, import_id: int | None) -> Iterator[None]:
+    """Inside the block, every usage fact an update changes is kept as it was, superseded by ``import_id``.
+
+    A trigger, not a join of the batch with the facts: only the rows the upsert really changes pay
+    for it (re-importing a million unchanged records took 13.5 s with a join, 10.5 s with the trigger).
+    """
+    if import_id is None:
+        yield
+        return
     conn.execute(
-        f"INSERT INTO superseded_facts (by_import, {_FACTS}) "
-        f"SELECT :by_import, {', '.join(f'f.{c}' for c in FACT_COLUMNS)} {select}",
-        {**params, "by_import": import_id},
+        f"""CREATE TEMP TRIGGER keep_superseded_facts BEFORE UPDATE ON main.usage_facts BEGIN
+              INSERT INTO superseded_facts (by_import, {_FACTS})
+              VALUES ({int(import_id)}, {', '.join(f'old.{c}' for c in FACT_COLUMNS)});
+            END"""
     )
+    try:
+        yield
+    finally:
+        conn.execute("DROP TRIGGER temp.keep_superseded_facts")
 
 
 def keep_periods(conn: sqlite3.Connection, import_id: int, column: str, values: list) -> None:
