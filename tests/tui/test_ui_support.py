@@ -70,3 +70,11 @@ def test_table_cells_money_never_zero_for_unknown():
     assert Column("c", "Change", "change").text({"c": None}) == "new"
     assert Column("c", "Change", "change").text({"c": -3.14159}) == "-3.1%"
     assert Column("r", "Requests", "int").text({"r": None}) == "\u2014"
+
+
+def test_a_previous_span_in_another_year_names_its_year():
+    from spendtui.tui.tabs.overview import span_label
+
+    assert span_label(date(2026, 10, 1), date(2026, 10, 31), 2026) == "Oct 01–Oct 31"
+    assert span_label(date(2025, 1, 1), date(2025, 12, 2), 2026) == "Jan 01–Dec 02 2025"  # ytd's previous
+    assert span_label(date(2025, 12, 15), date(2026, 1, 13), 2026) == "Dec 15 2025–Jan 13 2026"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -15,6 +17,16 @@ from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.widgets.chart import Chart, ChartSpec
 from spendtui.tui.widgets.kpi import KpiCard, KpiRow
 from spendtui.tui.widgets.table import Column, SpendTable
+
+
+def span_label(start: date, end: date, current_year: int) -> str:
+    """``Oct 01–Oct 31``, with the year where it is not the current period's: the year to date
+    compares with the same days of last year, which read like this year's without it."""
+    if start.year == end.year == current_year:
+        return f"{start:%b %d}–{end:%b %d}"
+    if start.year == end.year:
+        return f"{start:%b %d}–{end:%b %d} {end.year}"
+    return f"{start:%b %d %Y}–{end:%b %d %Y}"
 
 
 def change_text(change: float | None) -> str:
@@ -82,7 +94,7 @@ class OverviewTab(ViewTab):
             change_text(ov.change_pct),
             f"was {format_usd(ov.previous_spend, estimated=ov.previous_estimated)}",
             change_tone(ov.change_pct),
-            label=f"vs {previous.start:%b %d}–{previous.end:%b %d}",
+            label=f"vs {span_label(previous.start, previous.end, ov.period.end.year)}",
         )
         reporting = [PROVIDER_NAMES[p] for p, s in sorted(current.providers.items()) if s.requests is not None]
         kpis.card("kpi-requests").set(count_text(current.requests), ", ".join(reporting) or "none reported")
