@@ -81,7 +81,7 @@ def test_period_option_and_its_errors(spendtui):
     code, _, err = spendtui("import", report, "--period", "2026-11-01")
     assert code == 2 and "--period must be FROM..TO" in err
     code, _, err = spendtui("import", report, "--period", "2026-11-01..2026-11-30")
-    assert code == 0 and "imported as #1: 3 rows read, 2 new" in err
+    assert code == 0 and "imported as #1: 3 rows read as 2 records, 2 new" in err  # two channel rows make one
     code, _, err = spendtui("import", CURSOR_EVENTS, "--period", "2026-11-01..2026-11-30")
     assert code == 0 and "--period is for files with no dates" in err
 

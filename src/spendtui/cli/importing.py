@@ -139,8 +139,11 @@ def import_command(env: Env, files: tuple[Path, ...], fmt: str, period: str | No
         elif result.status == "dry-run":
             _print_plan(result)
         else:
+            # new / replaced / skipped count records, which a format may make more or fewer of than rows
+            records = sum(plan.records for plan in result.plan)
+            read = f"{result.rows:,} rows read" + (f" as {records:,} records" if records != result.rows else "")
             env.info(
-                f"{result.path.name}: imported as #{result.import_id}: {result.rows:,} rows read, {result.new:,} new, "
+                f"{result.path.name}: imported as #{result.import_id}: {read}, {result.new:,} new, "
                 f"{result.replaced:,} replaced, {result.skipped:,} skipped ({result.seconds:.1f} s)"
             )
 
