@@ -160,3 +160,65 @@ async def test_sync_tab(demo_db, make_app):
         history = table(app, "sync-history").rows
         assert len(history) == 60 and history[0]["started"].startswith("2026-11-25 ")
         assert any(r["status"] == "failed" for r in history)  # the demo's cursor sync 9 hours ago
+
+
+def _hbar_lengths(text: str) -> dict[str, int]:
+    """Label -> length of the bar on the label's row, from a horizontal bar chart's text."""
+    import re
+
+    lengths = {}
+    for line in text.splitlines():
+        match = re.match(r"\s*(\S.*?)┤(.*?)│?$", line)
+        if match and not match.group(1).startswith("$"):
+            lengths[match.group(1)] = len(match.group(2).rstrip(" │"))
+    return lengths
+
+
+def _assert_own_bars(lengths: dict[str, int], labels: list[str], values: list[int]) -> None:
+    shown = [label if len(label) <= 22 else label[:21] + "…" for label in labels]
+    assert list(lengths) == shown
+    scale = max(lengths.values()) / max(values)
+    for label, value in zip(shown, values, strict=True):
+        assert abs(lengths[label] - value * scale) <= 1.5, (label, value, lengths)
+
+
+async def test_horizontal_bars_sit_beside_their_own_labels(demo_db, make_app):
+    """At 80x24 the Cursor model chart had 7 rows for 6 bars: 451 and 210 drew the same length."""
+    from spendtui.tui.widgets.chart import Chart, ChartCanvas
+
+    for size in ((80, 24), (120, 40), (200, 60)):
+        app = make_app(demo_db)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            chart = app.query_one("#cursor-models", Chart)
+            text = chart.query_one(ChartCanvas).content.plain
+            _assert_own_bars(_hbar_lengths(text), chart.spec.labels, chart.spec.series["usage value"])
+
+
+def test_horizontal_bars_fit_any_height():
+    """Every bar count in every height: each label beside its own bar, the smallest bars summed
+    into Other when there are fewer rows than bars."""
+    from rich.text import Text
+
+    from spendtui.tui.widgets.chart import ChartCanvas, ChartSpec
+
+    class Canvas(ChartCanvas):
+        def _theme(self) -> str:
+            return "clear"
+
+    canvas = Canvas.__new__(Canvas)
+    values = [451, 210, 180, 150, 90, 60, 40, 20]
+    for count in range(1, 9):
+        labels = [f"model-{i}" for i in range(count)]
+        for height in range(5, 24):
+            for width in (40, 76, 120):
+                spec = ChartSpec("hbar", labels, {"usage value": [v * 10**9 for v in values[:count]]})
+                text = Text.from_ansi(canvas._build(spec, width, height, True)).plain
+                assert len(text.splitlines()) <= height
+                rows = height - 3
+                shown, amounts = labels, values[:count]
+                if count > rows:
+                    shown, amounts = labels[: rows - 1] + ["Other"], amounts[: rows - 1] + [sum(amounts[rows - 1 :])]
+                _assert_own_bars(_hbar_lengths(text), shown, amounts)
