@@ -162,6 +162,42 @@ async def test_sync_tab(demo_db, make_app):
         assert any(r["status"] == "failed" for r in history)  # the demo's cursor sync 9 hours ago
 
 
+def _section_tables(app, provider) -> dict[str, SpendTable]:
+    return {t.id: t for t in app.query(f"#{provider}-sections SpendTable").results(SpendTable)}
+
+
+async def test_provider_sections_survive_reloads_and_show_their_rows(demo_db, make_app):
+    """Reloading a provider tab (r, a period change, another process writing the store) updates its
+    section tables in place: remounting them raced the removal and crashed with DuplicateIds."""
+    q = query(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, provider in (("4", "anthropic"), ("5", "openai")):
+            await pilot.press(key)
+            await settle(pilot)
+            first = _section_tables(app, provider)
+            await pilot.press("r", "r")
+            await settle(pilot)
+            app.query_one("#filter-period", Select).value = "last-month"
+            await settle(pilot)
+            app.query_one("#filter-period", Select).value = "mtd"
+            await settle(pilot)
+            await pilot.pause()
+            tables = _section_tables(app, provider)
+            assert tables == first  # the same widgets, updated
+            tab = provider_tab(q, MTD, Scope(), provider, Settings())
+            assert len(tables) == len(tab.sections)
+            for name, rows in tab.sections.items():
+                table = tables[f"{provider}-section-{name.replace('_', '-')}"]
+                assert len(table.rows) == len(rows) > 0
+                assert "_est" not in [c.key for c in table.columns]  # a mark, not a column
+                # each table as tall as its rows (up to the grid's cap), the page scrolls
+                assert table.grid.size.height >= min(len(rows), 15), (name, table.grid.size)
+            holder = app.query_one(f"#{provider}-sections")
+            assert holder.size.height == sum(t.outer_size.height + t.styles.margin.top for t in tables.values())
+
+
 def _hbar_lengths(text: str) -> dict[str, int]:
     """Label -> length of the bar on the label's row, from a horizontal bar chart's text."""
     import re

@@ -59,6 +59,8 @@ def section_columns(rows: list[dict], estimated: bool) -> list[Column]:
     """Columns for an analytics section table, typed by key (spend is money, counts are ints)."""
     columns = []
     for key in rows[0] if rows else ["spend"]:
+        if key.startswith("_"):
+            continue  # a mark (_est), not a column
         kind = "money" if key in MONEY_KEYS else "int" if key in INT_KEYS else "text"
         columns.append(Column(key, key.replace("_", " ").capitalize(), kind, estimated_key="_est" if estimated else None))
     return columns
@@ -96,7 +98,7 @@ class ProviderView(ViewTab):
             Column("model", "Model"), Column("spend", "Spend", "money"), Column("usage_value", "Usage value", "money"),
             Column("requests", "Requests", "int"), Column("tokens", "Tokens", "int"), Column("share_pct", "Share", "share"),
         ], empty="No model usage in this period.", id=f"{p}-model-table")  # fmt: skip
-        yield Vertical(id=f"{p}-sections")
+        yield Vertical(id=f"{p}-sections", classes="sections")
         with Vertical(classes="source", id=f"{p}-source"):
             yield Static("Data source", classes="section-title", markup=False)
             yield Static("", id=f"{p}-source-text", markup=False)
@@ -169,19 +171,31 @@ class ProviderView(ViewTab):
         return ""
 
     def _show_sections(self, tab: ProviderTab) -> None:
+        """One table per section, updated in place on every load (no flicker, sort, focus and scroll
+        kept). Remounting them raced: the next load mounted before the removal had finished and
+        tripped over the old tables' ids."""
         holder = self.query_one(f"#{self.provider}-sections", Vertical)
-        holder.remove_children()
-        tables = []
+        shown = {table.id: table for table in holder.query_children(SpendTable)}
+        wanted = set()
         for name, rows in tab.sections.items():
             estimated = name.startswith("claude_code")
             rows = [dict(r, _est=estimated) for r in money_rows(rows, MONEY_KEYS)]
-            table = SpendTable(SECTION_TITLES.get(name, name.replace("_", " ").capitalize()),
-                               section_columns(rows, estimated), empty="Nothing in this period.",
-                               id=f"{self.provider}-section-{name.replace('_', '-')}")  # fmt: skip
-            tables.append((table, rows))
-        holder.mount_all([t for t, _ in tables])
-        for table, rows in tables:
+            table_id = f"{self.provider}-section-{name.replace('_', '-')}"
+            wanted.add(table_id)
+            columns = section_columns(rows, estimated)
+            table = shown.get(table_id)
+            if table is None:
+                table = SpendTable(SECTION_TITLES.get(name, name.replace("_", " ").capitalize()), columns,
+                                   empty="Nothing in this period.", id=table_id)  # fmt: skip
+                table.set_rows(rows)  # shown once mounted
+                holder.mount(table)
+                continue
+            if rows and [c.key for c in columns] != [c.key for c in table.columns]:
+                _set_columns(table, columns)  # an empty section had no columns to show
             table.set_rows(rows)
+        for table_id, table in shown.items():
+            if table_id not in wanted:
+                table.remove()
 
     def _show_source(self, tab: ProviderTab, ctx: LoadContext) -> None:
         p = self.provider
@@ -265,6 +279,17 @@ class ProviderView(ViewTab):
 def person_detail(q: Query, ctx: LoadContext, email: str) -> Overview:
     """One person across every provider (the provider split needs them all), same period."""
     return overview_figures(q, ctx.period, Scope(user=email))
+
+
+def _set_columns(table: SpendTable, columns: list[Column]) -> None:
+    """Give a shown table other columns (a sort by a column that went away is dropped)."""
+    table.columns = columns
+    if table.sort_column not in {c.key for c in columns}:
+        table.sort_column, table.sort_reverse = None, False
+    if table.is_mounted:  # else its mount adds them
+        table.grid.clear(columns=True)
+        for column in columns:
+            table.grid.add_column(column.label, key=column.key)
 
 
 class CursorTab(ProviderView):
