@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import NOW, TODAY, settle
+from textual.containers import Vertical
 from textual.widgets import Input, Select
 
 from spendtui.analytics.providers import provider_tab
@@ -11,7 +12,7 @@ from spendtui.analytics.reconcile import reconcile
 from spendtui.analytics.status import status
 from spendtui.analytics.team import team_context
 from spendtui.analytics.teams import spend_by_team, team_members
-from spendtui.config import Settings
+from spendtui.config import PROVIDER_NAMES, Settings
 from spendtui.money import format_usd
 from spendtui.periods import parse_period
 from spendtui.store import open_store
@@ -198,6 +199,34 @@ async def test_provider_sections_survive_reloads_and_show_their_rows(demo_db, ma
             assert holder.size.height == sum(t.outer_size.height + t.styles.margin.top for t in tables.values())
 
 
+async def test_person_detail_takes_only_the_rows_it_needs(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table(app, "cursor-users").grid.focus()
+        await settle(pilot)
+        detail = app.query_one("#cursor-detail")
+        person = detail.query_one(Vertical)  # its title, text and provider split
+        stacked = sum(c.outer_size.height + c.styles.margin.top for c in person.children if c.display)
+        assert person.size.height == stacked
+        assert detail.size.height <= max(stacked, table(app, "cursor-detail-models").outer_size.height + 1) < 20
+
+
+async def test_provider_model_chart_is_titled_by_what_it_plots(demo_db, make_app):
+    from spendtui.tui.widgets.chart import Chart
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        chart = app.query_one("#cursor-models", Chart)
+        assert list(chart.spec.series) == ["usage value"]
+        assert chart.title == "Model usage value (top 5 + Other)"
+
+
 def _hbar_lengths(text: str) -> dict[str, int]:
     """Label -> length of the bar on the label's row, from a horizontal bar chart's text."""
     import re
@@ -258,3 +287,30 @@ def test_horizontal_bars_fit_any_height():
                 if count > rows:
                     shown, amounts = labels[: rows - 1] + ["Other"], amounts[: rows - 1] + [sum(amounts[rows - 1 :])]
                 _assert_own_bars(_hbar_lengths(text), shown, amounts)
+
+
+async def test_account_rows_show_their_own_detail(demo_db, make_app):
+    """An API key, project or workspace (a subject < 0) in the Users table shows its own figures,
+    not "No spend." and "No model usage."."""
+    q = query(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        for key, provider in (("4", "anthropic"), ("5", "openai")):
+            await pilot.press(key)
+            await settle(pilot)
+            tab = provider_tab(q, MTD, Scope(), provider, Settings())
+            users = table(app, f"{provider}-users")
+            index, account = next((i, u) for i, u in enumerate(tab.users) if u.subject < 0)
+            users.grid.focus()
+            users.grid.move_cursor(row=index + 1)
+            await settle(pilot)
+            users.grid.move_cursor(row=index)
+            await settle(pilot)
+            detail = str(app.query_one(f"#{provider}-detail-text").render())
+            assert account.user in detail and f"Spend {format_usd(account.spend)}" in detail
+            split = table(app, f"{provider}-detail-providers").rows
+            assert [(r["provider"], r["spend"]) for r in split] == [(PROVIDER_NAMES[provider], account.spend)]
+            models = table(app, f"{provider}-detail-models").rows
+            expected = tab.current.subjects[account.subject].value
+            assert models and sum(r["value"] for r in models) == expected

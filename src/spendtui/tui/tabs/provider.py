@@ -13,9 +13,11 @@ from textual.widgets import Button, Input, Static
 from spendtui.analytics.overview import Overview, pct
 from spendtui.analytics.providers import ProviderTab, provider_tab
 from spendtui.analytics.query import Query, Scope
+from spendtui.analytics.totals import Totals, fold
 from spendtui.analytics.ui_support import group_models, overview_figures, relative_age, short_stamp
 from spendtui.config import PROVIDER_NAMES
 from spendtui.money import dollars_to_nano, format_usd
+from spendtui.periods import Period
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.tabs.overview import change_text, change_tone, count_text
 from spendtui.tui.widgets.chart import Chart, ChartSpec
@@ -81,7 +83,7 @@ class ProviderView(ViewTab):
         yield Static("", classes="scope-note", id=f"{p}-note", markup=False)
         with Horizontal(classes="split"):
             yield Chart("Daily spend", id=f"{p}-daily", classes="main")
-            yield Chart("Model spend (top 5 + Other)", id=f"{p}-models", classes="side")
+            yield Chart("Model usage value (top 5 + Other)", id=f"{p}-models", classes="side")
         yield Input(placeholder="Search people… (name or email)", id=f"{p}-search", compact=True, classes="search")
         yield SpendTable("Users", USER_COLUMNS[p], empty="Nobody used this provider in this period.", id=f"{p}-users")
         with Horizontal(classes="split detail", id=f"{p}-detail"):
@@ -152,9 +154,10 @@ class ProviderView(ViewTab):
                       empty="No model usage in this period.")  # fmt: skip
         )
         users = money_rows(data["users"], ("spend", "included", "overage", "api", "cost_per_request"))
-        for row in users:
+        for row, user in zip(users, tab.users, strict=True):
             row["change"] = row.pop("change_pct")
             row["person"] = row["name"] or row["user"]
+            row["subject"] = user.subject  # < 0: an account (API key, project, workspace), not a person
         self.query_one(f"#{p}-users", SpendTable).set_rows(users)
         self.query_one(f"#{p}-model-table", SpendTable).set_rows(money_rows(data["models"], ("spend", "usage_value")))
         self._show_sections(tab)
@@ -229,11 +232,11 @@ class ProviderView(ViewTab):
     def _user_highlighted(self, event: SpendTable.RowHighlighted) -> None:
         if event.table.id != f"{self.provider}-users":
             return
-        user = event.row["user"]
+        user, subject = event.row["user"], event.row["subject"]
         title = self.query_one(f"#{self.provider}-detail-title", Static)
-        title.update(f"Person detail: {event.row['person']}")
-        if user.startswith("unattributed:"):
-            self.show_detail(user, None)
+        title.update(f"{'Account' if subject < 0 else 'Person'} detail: {event.row['person']}")
+        if subject < 0:
+            self.app.load_detail(self.view_id, user, lambda q, ctx: account_detail(q, ctx, subject))
             return
         self.app.load_detail(self.view_id, user, lambda q, ctx: person_detail(q, ctx, user))
 
@@ -242,18 +245,17 @@ class ProviderView(ViewTab):
         text = self.query_one(f"#{p}-detail-text", Static)
         providers = self.query_one(f"#{p}-detail-providers", SpendTable)
         models = self.query_one(f"#{p}-detail-models", SpendTable)
-        if data is None:
-            text.update(f"{key}\nSpend no person is mapped to. Map it: spendtui people map EMAIL --provider {p} ...")
-            providers.set_rows([])
-            models.set_rows([])
-            return
         if isinstance(data, Exception):
             text.update(str(data))
             return
         ov: Overview = data
         top = ov.current.top_model
+        unmapped = []
+        if key.startswith("unattributed:"):
+            unmapped = [f"Spend no person is mapped to. Map it: spendtui people map EMAIL --provider {p} ..."]
         text.update("\n".join([
             key,
+            *unmapped,
             f"Spend {format_usd(ov.total_spend, estimated=ov.current.all.estimated)} ({change_text(ov.change_pct)} vs previous)",
             f"Requests {count_text(ov.current.requests)} · $/request {format_usd(ov.cost_per_request)}",
             f"Top model {top[1] if top else '—'}",
@@ -279,6 +281,23 @@ class ProviderView(ViewTab):
 def person_detail(q: Query, ctx: LoadContext, email: str) -> Overview:
     """One person across every provider (the provider split needs them all), same period."""
     return overview_figures(q, ctx.period, Scope(user=email))
+
+
+def account_detail(q: Query, ctx: LoadContext, subject: int) -> Overview:
+    """An account no person is mapped to (an API key, project or workspace: a subject < 0), which no
+    Scope can name: its own rollup rows, the same figures as a person's detail (no daily or monthly
+    rows, which the detail does not show)."""
+    columns = ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
+
+    def sums(period: Period) -> Totals:
+        period = q.observed(period)
+        source, params = q.segment_rows([(None, subject, period.start, period.end)], columns)
+        return fold(q.store.tuples(f"SELECT {', '.join(columns)} FROM ({source}) WHERE est IN (0, 1)", params))
+
+    previous = sums(ctx.period.previous())
+    return Overview(period=ctx.period, timezone=q.timezone, scope=Scope(), current=sums(ctx.period),
+                    previous_spend=previous.all.spend, previous_estimated=previous.all.estimated,
+                    users=[], days={}, months=[])  # fmt: skip
 
 
 def _set_columns(table: SpendTable, columns: list[Column]) -> None:
