@@ -56,6 +56,9 @@ async def test_team_tab(demo_db, make_app):
         assert app.query_one("#team-users", KpiCard).value == f"{mobile.unique_users:,}"
 
 
+HALF_CENT = 5_000_000  # nano-dollars
+
+
 async def test_provider_tabs_search_and_person_detail(demo_db, make_app):
     q = query(demo_db)
     app = make_app(demo_db)
@@ -68,6 +71,13 @@ async def test_provider_tabs_search_and_person_detail(demo_db, make_app):
             assert app.query_one(f"#{provider}-spend", KpiCard).value == format_usd(tab.spend)
             users = table(app, f"{provider}-users")
             assert [r["user"] for r in users.rows] == [u.user for u in tab.users]
+            # the money columns shown add up to Spend, to the half cent each is rounded to (seat fees
+            # included; included usage is not spend)
+            shown = [c.key for c in users.columns if c.kind == "money" and c.key not in ("spend", "included",
+                                                                                        "cost_per_request")]
+            assert "subscription" in shown
+            for row in users.rows:
+                assert abs(row["spend"] - sum(row[key] for key in shown)) <= len(shown) * HALF_CENT, row
             models = table(app, f"{provider}-model-table")
             assert [r["model"] for r in models.rows] == [m["model"] for m in tab.models()]
             assert table(app, f"{provider}-history").rows  # the demo has a day of hourly syncs

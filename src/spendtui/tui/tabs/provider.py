@@ -48,9 +48,11 @@ _USAGE = {  # the money columns of a provider's user table
     "anthropic": [Column("overage", "claude.ai extra", "money"), Column("api", "API", "money")],
     "openai": [Column("api", "API", "money")],
 }
+# Spend is seat fees + the spend categories of _USAGE, so a row adds up on screen (included usage is shown, not added).
 USER_COLUMNS = {
     p: [Column("person", "Person"), Column("plan", "Plan"), Column("spend", "Spend", "money"),
-        Column("change", "vs prev.", "change"), *cols, Column("requests", "Requests", "int"),
+        Column("change", "vs prev.", "change"), Column("subscription", "Seat fees", "money"), *cols,
+        Column("requests", "Requests", "int"),
         Column("cost_per_request", "$/req", "money")]
     for p, cols in _USAGE.items()
 }  # fmt: skip
@@ -153,7 +155,7 @@ class ProviderView(ViewTab):
             ChartSpec("hbar", [m for m, _ in grouped], {"usage value": [v for _, v in grouped]},
                       empty="No model usage in this period.")  # fmt: skip
         )
-        users = money_rows(data["users"], ("spend", "included", "overage", "api", "cost_per_request"))
+        users = money_rows(data["users"], ("spend", "subscription", "included", "overage", "api", "cost_per_request"))
         for row, user in zip(users, tab.users, strict=True):
             row["change"] = row.pop("change_pct")
             row["person"] = row["name"] or row["user"]
