@@ -74,7 +74,7 @@ async def test_sync_from_the_dashboard_runs_the_engine_with_progress(db_path, ma
         assert isinstance(app.screen, SyncProgressScreen)
         await settle_until(pilot, lambda: app.screen.finished, "the sync to finish")
         summary = str(app.screen.query_one("#sync-summary").render())
-        assert summary.startswith("cursor:") and "records" in summary
+        assert summary.startswith("Cursor:") and "records" in summary
         assert str(app.screen.query_one("#sync-title").render()) == "Sync done"
         await pilot.press("escape")
         await settle(pilot)
@@ -99,7 +99,7 @@ def test_the_dashboard_sync_summary_carries_the_runs_warnings(db_path, monkeypat
         done = actions.run_sync(db_path, FAST, request, print, Event(), now=now + timedelta(hours=1))
     finally:
         fake.stop()
-    assert "\ncursor: warning: cursor.events 2026-10-" in done.text
+    assert "\nCursor: warning: cursor.events 2026-10-" in done.text
     assert "the vendor now answers 0 records where it answered 25 before" in done.text
 
 
@@ -265,3 +265,28 @@ async def test_import_modal_imports_a_vendor_export_for_real(demo_db, make_app):
         assert any("team-usage-events.csv: imported as #" in m for m in messages(app))
     with open_store(demo_db) as store:
         assert store.scalar("SELECT COUNT(*) FROM imports") == 1
+
+
+async def test_a_failed_provider_says_so_once_and_keeps_no_full_bar(db_path, make_app):
+    """No key for Cursor: one line naming it with a status word, the whole reason wrapped below, no 100% bar."""
+    from textual.widgets import ProgressBar
+
+    app = make_app(db_path, settings=FAST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.query_one("#sync-cursor", Checkbox).value = True
+        app.screen.query_one("#sync-go").press()
+        await settle_until(pilot, lambda: isinstance(app.screen, SyncProgressScreen) and app.screen.finished,
+                           "the sync to fail")  # fmt: skip
+        screen = app.screen
+        assert str(screen.query_one("#sync-title").render()) == "Sync failed"
+        assert str(screen.query_one("#line-cursor").render()) == "Cursor: configuration error"
+        error = screen.query_one("#error-cursor")
+        assert error.display and error.size.height >= 2
+        text = " ".join(str(error.render()).split())
+        assert text.startswith("no key configured: set SPENDTUI_CURSOR_API_KEY")
+        assert text.endswith("[providers.cursor] in the config")
+        assert not screen.query_one("#bar-cursor", ProgressBar).display
+        assert not screen.query_one("#sync-summary").display  # it would only say the same again

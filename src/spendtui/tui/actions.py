@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from spendtui.config import Settings
+from spendtui.config import PROVIDER_NAMES, Settings
 from spendtui.errors import SpendtuiError
 from spendtui.store import Store
 
@@ -79,6 +79,14 @@ def import_formats() -> list[str]:
     return format_names()
 
 
+SYNC_OUTCOMES = {"ok": "done", "failed": "failed", "config_error": "configuration error", "cancelled": "cancelled"}
+
+
+def sync_error(provider: str, error: str | None) -> str:
+    """A provider's sync error without the provider's name in front (the line names it already)."""
+    return (error or "").removeprefix(f"{provider}: ")
+
+
 def run_sync(
     db_path: Path,
     settings: Settings,
@@ -94,11 +102,13 @@ def run_sync(
                   progress, cancel, now=now)  # fmt: skip
     lines = []
     for part in report.providers:
+        name = PROVIDER_NAMES.get(part.provider, part.provider)
         if part.status == "ok":
-            lines.append(f"{part.provider}: {part.records:,} records ({part.events:,} events), {part.users} users")
-            lines += [f"{part.provider}: warning: {warning}" for warning in part.warnings]
+            lines.append(f"{name}: {part.records:,} records ({part.events:,} events), {part.users} users")
+            lines += [f"{name}: warning: {warning}" for warning in part.warnings]
         else:
-            lines.append(f"{part.provider}: {part.status}" + (f": {part.error}" if part.error else ""))
+            error = sync_error(part.provider, part.error)
+            lines.append(f"{name}: {SYNC_OUTCOMES.get(part.status, part.status)}" + (f": {error}" if error else ""))
     if report.providers and all(p.status in ("failed", "config_error") for p in report.providers):
         raise SpendtuiError("\n".join(lines))
     return Done("\n".join(lines) or "Sync cancelled before it started.")

@@ -3,6 +3,10 @@
 The sync runs in a thread worker through ``actions.run_sync`` (the engine of `spendtui sync`, with
 its own connection and lock); progress comes back with ``call_from_thread``. Cancel sets the event
 the engine checks between windows, so what was fetched so far stays written.
+
+Each provider ends with a status word ("done", "failed", "configuration error", "cancelled") and,
+when it did not succeed, its error below in full; a provider that failed before any window leaves
+no bar behind (a full bar there would claim work that never happened).
 """
 
 from __future__ import annotations
@@ -36,27 +40,30 @@ class SyncProgressScreen(ModalScreen[bool]):
         self.now = now
         self.cancel = threading.Event()
         self.finished = False
+        self.outcomes: dict[str, str] = {}  # provider -> its final status (actions.SYNC_OUTCOMES keys)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Syncing", classes="dialog-title", id="sync-title")
             for provider in self.request.providers:
-                yield Label(f"{PROVIDER_NAMES[provider]}: waiting", id=f"line-{provider}")
-                yield ProgressBar(total=None, show_eta=False, id=f"bar-{provider}")
-            yield Static("", id="sync-summary")
+                with Vertical(classes="sync-provider"):
+                    yield Label(f"{PROVIDER_NAMES[provider]}: waiting", id=f"line-{provider}", classes="sync-line")
+                    yield ProgressBar(total=None, show_eta=False, id=f"bar-{provider}")
+                    yield Static("", id=f"error-{provider}", classes="sync-error", markup=False)
+            yield Static("", id="sync-summary", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="sync-stop", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#sync-summary").display = False
+        for error in self.query(".sync-error"):
+            error.display = False
         self.run_sync()
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False, description="sync the providers")
     def run_sync(self) -> None:
         try:
-            done = actions.run_sync(
-                self.db_path, self.settings, self.request, self._from_thread, self.cancel, self.now
-            )
+            done = actions.run_sync(self.db_path, self.settings, self.request, self._from_thread, self.cancel, self.now)
             text, failed = done.text, False
         except SpendtuiError as error:
             text, failed = str(error), True
@@ -66,22 +73,51 @@ class SyncProgressScreen(ModalScreen[bool]):
         self.app.call_from_thread(self._show, progress)
 
     def _show(self, progress) -> None:
-        line = self.query_one(f"#line-{progress.provider}", Label)
-        line.update(f"{PROVIDER_NAMES[progress.provider]}: {progress.message}")
-        bar = self.query_one(f"#bar-{progress.provider}", ProgressBar)
-        if progress.steps:
-            bar.update(total=progress.steps, progress=progress.step)
+        provider = progress.provider
+        line = self.query_one(f"#line-{provider}", Label)
+        bar = self.query_one(f"#bar-{provider}", ProgressBar)
+        outcome = final_outcome(progress)
+        if outcome is None:
+            line.update(f"{PROVIDER_NAMES[provider]}: {progress.message}")
+            if progress.steps:
+                bar.update(total=progress.steps, progress=progress.step)
+            return
+        status, error = outcome
+        self.outcomes[provider] = status
+        line.update(f"{PROVIDER_NAMES[provider]}: {actions.SYNC_OUTCOMES[status]}")
+        line.set_class(status in ("failed", "config_error"), "-failed")
+        if status == "ok":
+            if bar.total is None:
+                bar.update(total=1, progress=1)
+        elif bar.total is None:
+            bar.display = False
+        if status != "ok" and error and error != "sync cancelled":
+            box = self.query_one(f"#error-{provider}", Static)
+            box.update(error)
+            box.display = True
 
     def _finish(self, text: str, failed: bool) -> None:
         self.finished = True
-        title = "Sync cancelled" if self.cancel.is_set() else ("Sync failed" if failed else "Sync done")
+        outcomes = self.outcomes
+        if self.cancel.is_set():
+            title = "Sync cancelled"
+        elif failed:
+            title = "Sync failed"
+        elif any(status != "ok" for status in outcomes.values()):
+            title = "Sync done, with failures"
+        else:
+            title = "Sync done"
         self.query_one("#sync-title", Static).update(title)
-        for bar in self.query(ProgressBar):
-            if bar.total is None:
-                bar.update(total=1, progress=1)
+        for provider in self.request.providers:
+            if provider not in outcomes:  # never reached (cancelled, or the sync could not start)
+                self.query_one(f"#line-{provider}", Label).update(f"{PROVIDER_NAMES[provider]}: not run")
+                self.query_one(f"#bar-{provider}", ProgressBar).display = False
+        # a provider's failure is shown under its own line: the summary keeps the rest
+        shown = tuple(f"{PROVIDER_NAMES[p]}: " for p, status in outcomes.items() if status != "ok")
+        kept = [line for line in text.splitlines() if not line.startswith(shown)] if shown else text.splitlines()
         summary = self.query_one("#sync-summary", Static)
-        summary.update(text)
-        summary.display = True
+        summary.update("\n".join(kept))
+        summary.display = bool(kept)
         button = self.query_one("#sync-stop", Button)
         button.label = "Close"
         button.focus()
@@ -93,3 +129,15 @@ class SyncProgressScreen(ModalScreen[bool]):
         elif not self.cancel.is_set():
             self.cancel.set()
             self.query_one("#sync-title", Static).update("Cancelling after the current window...")
+
+
+def final_outcome(progress) -> tuple[str, str] | None:
+    """The (status, error) of the engine's last word on a provider, ``"<provider>: <status>[: <error>]"``;
+    None for a progress or a note."""
+    head = f"{progress.provider}: "
+    if progress.stream is not None or not progress.message.startswith(head):
+        return None
+    status, _, error = progress.message.removeprefix(head).partition(": ")
+    if status not in actions.SYNC_OUTCOMES:
+        return None
+    return status, actions.sync_error(progress.provider, error)
