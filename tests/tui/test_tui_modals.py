@@ -267,6 +267,39 @@ async def test_import_modal_imports_a_vendor_export_for_real(demo_db, make_app):
         assert store.scalar("SELECT COUNT(*) FROM imports") == 1
 
 
+async def test_import_modal_says_whose_an_individual_export_is(demo_db, make_app):
+    """A Cursor export with no User column: the modal's "Whose export" field, not the CLI's --user."""
+    export = Path(__file__).resolve().parents[1] / "data" / "import_variants" / "cursor_v3_individual.csv"
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        for field in app.screen.query(Input):  # every hint is readable at 80 columns
+            assert len(field.placeholder) < field.content_size.width, field.placeholder
+        app.screen.query_one("#import-paths", Input).value = str(export)
+        await pilot.press("enter")
+        await settle_until(pilot, lambda: any("Import failed" in m for m in messages(app)), "the refusal")
+        refusal = next(m for m in messages(app) if "Import failed" in m)
+        assert "has no User column" in refusal and "Whose export" in refusal and "--user" not in refusal
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#import-paths", Input).value = str(export)
+        app.screen.query_one("#import-user", Input).value = "Maya"
+        app.screen.query_one("#import-go").press()
+        await pilot.pause()
+        assert "must be an email address" in str(app.screen.query_one(".dialog-error").render())
+        app.screen.query_one("#import-user", Input).value = " Maya.Solo@Example.com "
+        generation = app.generation
+        app.screen.query_one("#import-go").press()
+        await settle_until(pilot, lambda: app.generation > generation, "the figures to reload after the import")
+        assert any("cursor_v3_individual.csv: imported as #" in m for m in messages(app))
+    with open_store(demo_db) as store:
+        owners = store.tuples("SELECT DISTINCT p.email FROM usage_facts f JOIN people p ON p.id = f.person_id "
+                              "WHERE f.import_id IS NOT NULL")  # fmt: skip
+    assert owners == [("maya.solo@example.com",)]
+
+
 async def test_a_failed_provider_says_so_once_and_keeps_no_full_bar(db_path, make_app):
     """No key for Cursor: one line naming it with a status word, the whole reason wrapped below, no 100% bar."""
     from textual.widgets import ProgressBar

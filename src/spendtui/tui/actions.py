@@ -41,6 +41,7 @@ class ImportRequest:
     fmt: str = "auto"
     period: str | None = None  # "FROM..TO" for files with no dates
     dry_run: bool = False
+    user: str | None = None  # whose an individual export is (a file with no User column)
 
 
 @dataclass(frozen=True)
@@ -114,17 +115,33 @@ def run_sync(
     return Done("\n".join(lines) or "Sync cancelled before it started.")
 
 
+# The importers' messages name `spendtui import`'s options; the import modal has fields for them.
+IMPORT_WORDING = (
+    ("with --user EMAIL", "in “Whose export (email)”"),
+    ("with --period FROM..TO (for example --period ", "in the period field (for example "),
+    ("choose one with --format", "choose one in the format list"),
+)
+
+
+def import_wording(text: str) -> str:
+    """An importer's message as the import modal's user should read it (fields, not CLI options)."""
+    for cli, tui in IMPORT_WORDING:
+        text = text.replace(cli, tui)
+    return text
+
+
 def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done:
     """Import CSV exports like `spendtui import`: each file all-or-nothing; a refused file does not stop the others."""
     from spendtui.importers.run import import_files, parse_period_option
 
     summary = import_files(store, list(request.paths), settings, format=request.fmt,
-                           period=parse_period_option(request.period), dry_run=request.dry_run)  # fmt: skip
+                           period=parse_period_option(request.period), user=request.user,
+                           dry_run=request.dry_run)  # fmt: skip
     lines = []
     for result in summary.files:
         name = result.path.name
         if result.status == "failed":
-            lines.append(f"{result.error}")
+            lines.append(import_wording(f"{result.error}"))
         elif result.status == "already":
             lines.append(f"{name}: already imported (import #{result.previous_id}); nothing written")
         elif result.status == "dry-run":

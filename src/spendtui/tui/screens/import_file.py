@@ -1,4 +1,5 @@
-"""Import modal: CSV files to import, their format (auto-detected by default), an optional period, dry run."""
+"""Import modal: CSV files to import, their format (auto-detected by default), an optional period,
+whose an individual export is (a Cursor export with no User column), dry run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from spendtui.errors import SpendtuiError
+from spendtui.store.identity import is_email
 from spendtui.tui.actions import ImportRequest
 from spendtui.tui.screens.base import Dialog
 
@@ -32,8 +35,10 @@ class ImportScreen(Dialog[ImportRequest | None]):
             with Horizontal(classes="fields"):
                 yield Select([("Detect from header", "auto")] + [(f, f) for f in self.formats], value="auto",
                              allow_blank=False, id="import-format", compact=True)  # fmt: skip
-                yield Input(placeholder="period FROM..TO (files with no dates)", id="import-period", compact=True,
-                            classes="right")
+                yield Input(placeholder="Period FROM..TO (undated files)", id="import-period", compact=True,
+                            classes="right", tooltip="For files with no dates, e.g. 2026-10-01..2026-10-31")  # fmt: skip
+            yield Input(placeholder="Whose export (email), for a file with no User column", id="import-user",
+                        compact=True, tooltip="An individual Cursor export names nobody: say whose it is")  # fmt: skip
             yield Checkbox("Dry run (check, write nothing)", id="import-dry-run", compact=True)
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
@@ -64,10 +69,19 @@ class ImportScreen(Dialog[ImportRequest | None]):
             self.fail(f"No such file: {', '.join(missing)}")
             return
         period = self.query_one("#import-period", Input).value.strip() or None
-        if period and ".." not in period:
-            self.fail("Period must be FROM..TO, e.g. 2026-10-01..2026-10-31")
+        if period:
+            from spendtui.importers.run import parse_period_option
+
+            try:
+                parse_period_option(period)
+            except SpendtuiError:
+                self.fail("Period must be FROM..TO with dates YYYY-MM-DD, e.g. 2026-10-01..2026-10-31")
+                return
+        user = self.query_one("#import-user", Input).value.strip() or None
+        if user and not is_email(user.lower()):
+            self.fail(f"Whose export must be an email address, e.g. alice@example.com (not “{user}”)")
             return
         self.dismiss(ImportRequest(
             paths, str(self.query_one("#import-format", Select).value), period,
-            self.query_one("#import-dry-run", Checkbox).value,
+            self.query_one("#import-dry-run", Checkbox).value, user,
         ))  # fmt: skip
