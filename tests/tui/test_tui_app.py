@@ -177,3 +177,81 @@ async def test_a_big_table_shows_its_first_rows_but_sorts_and_exports_them_all()
         table.set_rows(rows[:10])
         await pilot.pause()
         assert table.grid.row_count == 10 and not table.query_one(".table-more").display
+
+
+def typed(text: str) -> list[str]:
+    return ["space" if ch == " " else ch for ch in text]
+
+
+async def test_enter_and_escape_hand_the_keys_back_from_a_filter_input(demo_db, make_app):
+    """In a text input every key is text; applying with Enter, or Escape, gives the shortcuts back."""
+    from datetime import date
+
+    from textual.widgets import Input, Select
+
+    from spendtui.tui.filters import Filters
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        email, name = next((e, n) for e, n in app.info.people if n)
+        await pilot.press("slash", *typed(name))
+        shown = {b.description for _, b, _, _ in app.screen.active_bindings.values() if b.show}
+        assert {"Apply", "Back to the tab"} <= shown  # the footer is not empty while typing
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.filters.user == email
+        assert not isinstance(app.focused, Input)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.active_view == "cursor"
+        person = app.query_one("#filter-person", Input)
+        assert person.value == email
+        await pilot.press("slash", "q", "u", "escape")  # typed, not applied: put back
+        assert person.value == email and not isinstance(app.focused, Input)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.filters == Filters()
+        app.query_one("#filter-period", Select).value = "custom"
+        await pilot.pause()
+        assert app.focused is app.query_one("#filter-from", Input)
+        await pilot.press(*"2026-10-01", "enter", *"2026-10-31", "enter")
+        await settle(pilot)
+        assert app.filters.preset == "custom"
+        assert (app.filters.start, app.filters.end) == (date(2026, 10, 1), date(2026, 10, 31))
+        assert not isinstance(app.focused, Input)
+        await pilot.press("u")  # a shortcut again (the upload dialog), not a letter after the date
+        await pilot.pause()
+        assert app.query_one("#filter-to", Input).value == "2026-10-31"
+        assert type(app.screen).__name__ == "InvoiceUploadScreen"
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        app.query_one("#filter-period", Select).value = "custom"
+        await pilot.pause()
+        await pilot.press("escape")  # Custom… without dates, left: the period in force is shown again
+        await pilot.pause()
+        assert app.query_one("#filter-period", Select).value == app.filters.preset == "mtd"
+        assert not app.query_one("#filter-custom").display
+
+
+async def test_the_filter_bar_fits_80_columns_with_custom_dates(demo_db, make_app):
+    from textual.widgets import Select
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for width in (80, 110):
+            await pilot.resize_terminal(width, 24)
+            app.query_one("#filter-period", Select).value = "custom"
+            await pilot.pause()
+            for row in ("#filter-controls", "#filter-custom"):
+                controls = [w for w in app.query(f"{row} > *") if w.display]
+                right = 0
+                for widget in controls:
+                    assert widget.region.x >= right and widget.region.right <= width, (width, widget)
+                    right = widget.region.right
+            assert app.query_one("#filter-provider").region.width >= len("All providers  ▼")
+            assert app.query_one("#filter-to").region.width > len("YYYY-MM-DD")
+            app.query_one("#filter-period", Select).value = "mtd"
+            await settle(pilot)
+

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from spendtui.config import PROVIDERS, Settings
@@ -338,6 +338,11 @@ class SpendApp(App):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        focused = self.screen.focused
+        if focused is not None and self.screen is self.screen_stack[0]:
+            tab = next((node for node in focused.ancestors if isinstance(node, ViewTab)), None)
+            if tab is not None and tab.view_id != self.active_view:  # it would be lost with the tab just hidden
+                self.focus_content()
         self.load_active()
 
     @on(FiltersChanged)
@@ -405,6 +410,16 @@ class SpendApp(App):
     def action_focus_filter(self, which: str) -> None:
         target = {"period": "#filter-period", "person": "#filter-person"}[which]
         self.query_one(target).focus()
+
+    @on(FilterBar.Done)
+    def focus_content(self) -> None:
+        """Give the focus back to the visible tab (its scrolling body, else the tab strip): out of a
+        filter input the number and letter keys are shortcuts again."""
+        body = self.tab(self.active_view).body
+        if body is not None and body.display and body.focusable:
+            body.focus(scroll_visible=False)
+        else:
+            self.query_one(TabbedContent).query_one(Tabs).focus()
 
     def action_custom_period(self) -> None:
         self.query_one("#filter-period").value = "custom"

@@ -2,6 +2,11 @@
 
 It owns no truth: the app hands it the Filters and the choices, and it posts FiltersChanged when
 the user picks something. Programmatic updates are made without echoing a change back.
+
+The custom from/to dates take a second row (one row of six controls does not fit 80 columns).
+A typed filter applied with Enter, or Escape anywhere in the bar (which first puts back what was
+typed but not applied), posts ``FilterBar.Done``: the app hands the focus back to the tab, so the
+number and letter keys are shortcuts again.
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from spendtui.config import PROVIDER_NAMES, PROVIDERS
 from spendtui.periods import PeriodError, parse_date
@@ -20,7 +27,22 @@ from spendtui.tui.filters import PRESETS, Filters
 from spendtui.tui.messages import FiltersChanged
 
 
+class FilterInput(Input):
+    """A typed filter: the footer says how to apply it and how to get back to the tab (while an
+    input has the focus every printable key is text, so the app's letter and number keys are off)."""
+
+    BINDINGS = [Binding("enter", "submit", "Apply"), Binding("escape", "done", "Back to the tab")]
+
+    def action_done(self) -> None:
+        self.query_ancestor(FilterBar).action_done()
+
+
 class FilterBar(Widget):
+    BINDINGS = [Binding("escape", "done", "Back to the tab", show=False)]  # on the selects
+
+    class Done(Message):
+        """The user is done with the filters: the app focuses the tab's content."""
+
     def __init__(self, filters: Filters, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.filters = filters
@@ -33,15 +55,19 @@ class FilterBar(Widget):
                 [(label, value) for value, label in PRESETS], value=self.filters.preset, allow_blank=False,
                 compact=True, id="filter-period", tooltip="Period (p)",
             )  # fmt: skip
-            yield Input(placeholder="from YYYY-MM-DD", compact=True, id="filter-from", classes="custom-date")
-            yield Input(placeholder="to YYYY-MM-DD", compact=True, id="filter-to", classes="custom-date")
             yield Select([], prompt="All teams", compact=True, id="filter-team", tooltip="Team scope")
-            yield Input(placeholder="Person: name or email…", compact=True, id="filter-person",
-                        tooltip="Person scope (/); Enter applies, empty clears")  # fmt: skip
+            yield FilterInput(placeholder="Person: name or email…", compact=True, id="filter-person",
+                              tooltip="Person scope (/); Enter applies, empty clears")  # fmt: skip
             yield Select(
                 [(PROVIDER_NAMES[p], p) for p in PROVIDERS], prompt="All providers", compact=True,
                 id="filter-provider", tooltip="Provider",
             )  # fmt: skip
+        with Horizontal(id="filter-custom"):
+            yield Label("Custom period from", classes="filter-custom-note")
+            yield FilterInput(placeholder="YYYY-MM-DD", compact=True, id="filter-from", classes="custom-date")
+            yield Label("to", classes="filter-custom-note")
+            yield FilterInput(placeholder="YYYY-MM-DD", compact=True, id="filter-to", classes="custom-date")
+            yield Label("Enter applies", classes="filter-custom-note")
         yield Static("", id="filter-summary", markup=False)
 
     def on_mount(self) -> None:
@@ -80,8 +106,13 @@ class FilterBar(Widget):
             self.post_message(FiltersChanged(filters))
 
     def _show_custom(self, shown: bool) -> None:
-        for box in self.query(".custom-date"):
-            box.display = shown
+        self.query_one("#filter-custom").display = shown
+
+    def action_done(self) -> None:
+        """Escape: what was typed but not applied goes back to the filters in force, and so does a
+        Custom… chosen without dates; then the tab gets the focus."""
+        self.set_filters(self.filters)
+        self.post_message(self.Done())
 
     @on(Select.Changed, "#filter-period")
     def _period(self, event: Select.Changed) -> None:
@@ -111,6 +142,7 @@ class FilterBar(Widget):
             self.app.notify(str(error), title="Custom period", severity="error")
             return
         self._changed(replace(self.filters, preset="custom", start=start, end=end))
+        self.post_message(self.Done())
 
     @on(Select.Changed, "#filter-team")
     def _team(self, event: Select.Changed) -> None:
@@ -126,6 +158,7 @@ class FilterBar(Widget):
         text = event.value.strip()
         if not text:
             self._changed(self.filters.with_scope(team=self.filters.team, user=None))
+            self.post_message(self.Done())
             return
         email = self._people.get(text.lower())
         if email is None:
@@ -135,6 +168,7 @@ class FilterBar(Widget):
         with self.prevent(Select.Changed):
             self.query_one("#filter-team", Select).value = Select.NULL
         self._changed(self.filters.with_scope(team=None, user=email))
+        self.post_message(self.Done())
 
     @on(Select.Changed, "#filter-provider")
     def _provider(self, event: Select.Changed) -> None:
