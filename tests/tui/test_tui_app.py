@@ -255,3 +255,44 @@ async def test_the_filter_bar_fits_80_columns_with_custom_dates(demo_db, make_ap
             app.query_one("#filter-period", Select).value = "mtd"
             await settle(pilot)
 
+
+def shown_text(widget) -> str:
+    """What a widget shows, its lines joined with spaces."""
+    from textual.geometry import Region
+
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join(" ".join(line.text.split()) for line in lines).strip()
+
+
+async def test_kpi_labels_and_notes_are_shown_whole(demo_db, make_app):
+    """Anthropic's longer labels and notes wrap instead of ending in an ellipsis, at both sizes."""
+    for size in ((200, 60), (80, 24)):
+        app = make_app(demo_db)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            cards = list(app.query_one("#anthropic-body").query(KpiCard))
+            assert any(card._label == "Claude Code (estimated)" for card in cards)
+            for card in cards:
+                for part, text in ((".kpi-label", card._label), (".kpi-note", card.note)):
+                    assert shown_text(card.query_one(part)) == " ".join(text.split()), (size, text)
+            heights = {card.region.height for card in cards if card.region.y == cards[0].region.y}
+            assert len(heights) == 1  # a row of cards is even
+
+
+async def test_footer_keeps_help_and_quit_at_80_columns(demo_db, make_app):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        app.query_one("#anthropic-model-table", SpendTable).grid.focus()  # a table adds "s Sort"
+        await settle(pilot)
+        keys = list(app.screen.query(FooterKey))
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        for wanted in ("Help", "Quit", "Sort", "Tabs"):
+            key = next(k for k in keys if k.description == wanted)
+            assert key.region.right <= palette.region.x, wanted

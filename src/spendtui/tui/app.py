@@ -18,6 +18,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -120,9 +121,18 @@ class SpendApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
+        self._fit_footer(self.size.width)
         self._summarise()
         self.prepare_store()
         self.call_after_refresh(lambda: self.timings.setdefault("first_frame", time.perf_counter()))
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_footer(event.size.width)
+
+    def _fit_footer(self, width: int) -> None:
+        """Below the first breakpoint the footer drops its padding, so Help and Quit stay on screen
+        even when a table adds its own keys."""
+        self.query_one(Footer).compact = width < self.HORIZONTAL_BREAKPOINTS[1][0]
 
     @property
     def tabs(self) -> list[ViewTab]:

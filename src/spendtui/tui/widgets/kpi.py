@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid
+from textual.layout import Layout
+from textual.layouts.grid import GridLayout
 from textual.widget import Widget
 from textual.widgets import Static
 
 
 class KpiCard(Widget):
-    """Label over value over note; ``tone`` (good/bad/warn) colours the note, never carries meaning alone."""
+    """Label over value over note; ``tone`` (good/bad/warn) colours the note, never carries meaning alone.
+
+    A label or note wider than the card wraps (the card grows a line) rather than losing its end:
+    "Claude Code (estimated)" cut to "Claude Code (estimat…" hides what makes the figure different.
+    """
 
     DEFAULT_CSS = """
     KpiCard {
-        height: 3;
+        height: auto;
+        min-height: 3;
         padding: 0 1;
         background: $boost;
         border-left: tall $primary;
     }
-    KpiCard > .kpi-label { color: $text-muted; text-overflow: ellipsis; text-wrap: nowrap; }
+    KpiCard > .kpi-label { color: $text-muted; }
     KpiCard > .kpi-value { text-style: bold; text-overflow: ellipsis; text-wrap: nowrap; }
-    KpiCard > .kpi-note { color: $text-muted; text-overflow: ellipsis; text-wrap: nowrap; }
+    KpiCard > .kpi-note { color: $text-muted; }
     KpiCard.-bad > .kpi-note { color: $error; }
     KpiCard.-good > .kpi-note { color: $success; }
     KpiCard.-warn > .kpi-note { color: $warning; }
@@ -55,7 +62,14 @@ class KpiCard(Widget):
 
 
 class KpiRow(Grid):
-    """Cards in a grid whose column count follows the screen width (see spendtui.tcss breakpoints)."""
+    """Cards in a grid whose column count follows the screen width (see spendtui.tcss breakpoints).
+
+    A row is as tall as its tallest card, and every card in it is stretched to that height.
+    """
+
+    def pre_layout(self, layout: Layout) -> None:
+        if isinstance(layout, GridLayout):
+            layout.stretch_height = True
 
     def card(self, card_id: str) -> KpiCard:
         return self.query_one(f"#{card_id}", KpiCard)
