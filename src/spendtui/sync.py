@@ -73,6 +73,8 @@ class Progress:
     step: int = 0  # windows done in this stream
     steps: int = 0  # windows planned in this stream
     records: int = 0
+    status: str | None = None  # set on a provider's last word: ok | failed | config_error | cancelled
+    error: str | None = None  # with it, why a provider did not end ok
 
 
 @dataclass
@@ -459,7 +461,7 @@ class _Session:
             self._provider(name, report)
         except sqlite3.Error as exc:  # not even the run's history row could be written
             report.status, report.error = "failed", _store_failure(name, exc)
-            self.report_progress(Progress(name, f"{name}: failed: {report.error}"))
+            self.report_progress(Progress(name, f"{name}: failed: {report.error}", status="failed", error=report.error))
         return report
 
     def _provider(self, name: str, report: ProviderReport) -> None:
@@ -507,7 +509,7 @@ class _Session:
                 ),
             )  # fmt: skip
         done = f"{name}: {report.status}" + (f": {report.error}" if report.error else "")
-        self.report_progress(Progress(name, done, records=report.records))
+        self.report_progress(Progress(name, done, records=report.records, status=report.status, error=report.error))
 
     def _stream(self, run: Run, provider: Provider, stream: Stream, report: ProviderReport, span: list[int]) -> None:
         state = load_state(self.store, provider.name, stream.name)

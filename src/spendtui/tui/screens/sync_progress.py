@@ -132,12 +132,7 @@ class SyncProgressScreen(ModalScreen[bool]):
 
 
 def final_outcome(progress) -> tuple[str, str] | None:
-    """The (status, error) of the engine's last word on a provider, ``"<provider>: <status>[: <error>]"``;
-    None for a progress or a note."""
-    head = f"{progress.provider}: "
-    if progress.stream is not None or not progress.message.startswith(head):
+    """The (status, error) of the engine's last word on a provider; None for a progress or a note."""
+    if progress.status is None:
         return None
-    status, _, error = progress.message.removeprefix(head).partition(": ")
-    if status not in actions.SYNC_OUTCOMES:
-        return None
-    return status, actions.sync_error(progress.provider, error)
+    return progress.status, actions.sync_error(progress.provider, progress.error)
