@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import NOW, TODAY, settle
+from conftest import NOW, TODAY, settle, settle_until
 from textual.containers import Vertical
 from textual.widgets import Input, Select
 
@@ -177,6 +177,12 @@ def _section_tables(app, provider) -> dict[str, SpendTable]:
     return {t.id: t for t in app.query(f"#{provider}-sections SpendTable").results(SpendTable)}
 
 
+def _sections_fit(app, provider) -> bool:
+    holder = app.query_one(f"#{provider}-sections")
+    tables = _section_tables(app, provider).values()
+    return holder.size.height == sum(t.outer_size.height + t.styles.margin.top for t in tables)
+
+
 async def test_provider_sections_survive_reloads_and_show_their_rows(demo_db, make_app):
     """Reloading a provider tab (r, a period change, another process writing the store) updates its
     section tables in place: remounting them raced the removal and crashed with DuplicateIds."""
@@ -205,8 +211,8 @@ async def test_provider_sections_survive_reloads_and_show_their_rows(demo_db, ma
                 assert "_est" not in [c.key for c in table.columns]  # a mark, not a column
                 # each table as tall as its rows (up to the grid's cap), the page scrolls
                 assert table.grid.size.height >= min(len(rows), 15), (name, table.grid.size)
-            holder = app.query_one(f"#{provider}-sections")
-            assert holder.size.height == sum(t.outer_size.height + t.styles.margin.top for t in tables.values())
+            # as tall as its tables (the layout can lag a refresh behind on a loaded machine)
+            await settle_until(pilot, lambda p=provider: _sections_fit(app, p), "the sections to take their height")
 
 
 async def test_person_detail_takes_only_the_rows_it_needs(demo_db, make_app):
