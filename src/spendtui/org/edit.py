@@ -24,10 +24,10 @@ from spendtui.errors import SpendtuiError
 from spendtui.store import Store
 
 # The key of each table an edit may change (the integer primary key unless named here).
-_KEYS = {"person_aliases": "email"}
+_KEYS = {"person_aliases": "email", "superseded_facts": "rowid", "superseded_periods": "rowid"}
 _TABLES = {
     "people", "person_aliases", "teams", "memberships", "accounts", "seats", "budgets", "alerts",
-    "usage_facts", "period_amounts", "cursor_spend_snapshots",
+    "usage_facts", "period_amounts", "cursor_spend_snapshots", "superseded_facts", "superseded_periods",
 }  # fmt: skip
 
 
