@@ -167,8 +167,8 @@ def test_seat_price_not_configured_stands_while_synced_roster_seats_have_no_fee(
 @pytest.mark.parametrize(
     ("last", "warning"),
     [
-        ("failed", "openai: the last sync failed: openai: GET /v1/organization/costs answered 500"),
-        ("config_error", "openai: the last sync was refused (a configuration error): openai: GET /v1/organization/costs answered 500"),
+        ("failed", "openai: the last sync failed: GET /v1/organization/costs answered 500"),
+        ("config_error", "openai: the last sync was refused (a configuration error): GET /v1/organization/costs answered 500"),
         ("interrupted", "openai: the last sync was interrupted (its process ended mid-run; the next sync resumes)"),
         ("cancelled", None),
     ],
@@ -231,3 +231,24 @@ def test_the_per_person_summary_gives_the_figures_of_the_model_grain_rows(demo_d
         assert spend_by_subject(q, period, Scope()) == {s: v.spend for s, v in people.items() if v.spend}
         for row in spend_by_team(q, period):
             assert row.sums == model_grain_totals(q, period, Scope(team=row.name)).all
+
+
+@pytest.mark.parametrize(
+    ("now", "warning"),
+    [
+        ("2026-11-24T12:00:00", "cursor: the vendor keeps about 30 days: sync by 2026-11-30 or usage after 2026-10-31 "
+                                "ages out (the API no longer returns days before 2026-10-25)"),
+        ("2026-11-30T12:00:00", "cursor: the vendor keeps about 30 days: sync by 2026-11-30 or usage after 2026-10-31 "
+                                "ages out (the API no longer returns days before 2026-10-31)"),
+        ("2026-12-01T12:00:00", "cursor: usage of 2026-10-31..2026-10-31 is past the vendor's 30-day window: no sync "
+                                "can fetch it now; import the vendor's CSV export for it"),
+    ],
+)  # fmt: skip
+def test_the_vendor_window_warning_at_its_edges(store, now, warning):
+    """Usage of the last good sync's day stays fetchable until the window's first day passes it."""
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO sync_runs (provider, trigger, started_at, status) "
+                     "VALUES ('cursor', 'scheduled', '2026-10-31T07:00:00Z', 'ok')")  # fmt: skip
+    moment = datetime.fromisoformat(now).replace(tzinfo=timezone.utc)
+    found = [w for w in status(store, Settings(), now=moment).warnings if "window" in w or "keeps about" in w]
+    assert found == [warning]

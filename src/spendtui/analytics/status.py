@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from spendtui.config import KEY_ENV, PROVIDERS, Settings
 from spendtui.store import Store
@@ -157,18 +157,20 @@ def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[st
             found.append(f"{p.provider}: stale data: the last good sync was {_human(age)} ago")
             window = VENDOR_WINDOW_DAYS.get(p.provider)
             lost_from = (now - timedelta(days=window or 0)).date()
-            if window and age.days >= window:
+            last_good_day = date.fromisoformat(p.last_good_sync_at[:10])
+            if window and last_good_day < lost_from:  # the API no longer returns the days since then
                 found.append(
-                    f"{p.provider}: usage of {p.last_good_sync_at[:10]}..{lost_from - timedelta(days=1)} is past the "
-                    f"vendor's {window}-day window: no sync can fetch it now; import the vendor's CSV export for it"
+                    f"{p.provider}: usage of {last_good_day}..{lost_from - timedelta(days=1)} is past the vendor's "
+                    f"{window}-day window: no sync can fetch it now; import the vendor's CSV export for it"
                 )
             elif window and age > timedelta(days=window - AGE_OUT_MARGIN_DAYS):
                 found.append(
-                    f"{p.provider}: the vendor keeps about {window} days: sync within {window - age.days} days or "
-                    f"usage after {p.last_good_sync_at[:10]} ages out (the API no longer returns days before {lost_from})"
+                    f"{p.provider}: the vendor keeps about {window} days: sync by {last_good_day + timedelta(days=window)}"
+                    f" or usage after {last_good_day} ages out (the API no longer returns days before {lost_from})"
                 )
         if p.last_sync_status in LAST_RUN_WARNINGS:
-            error = f": {p.last_sync_error}" if p.last_sync_error else ""
+            reason = (p.last_sync_error or "").removeprefix(f"{p.provider}: ")
+            error = f": {reason}" if reason else ""
             found.append(f"{p.provider}: the last sync {LAST_RUN_WARNINGS[p.last_sync_status]}{error}")
         if p.last_sync_warning:
             found.append(f"{p.provider}: the last sync warned: {p.last_sync_warning}")
