@@ -173,6 +173,21 @@ def test_dry_run_over_a_store_counts_what_it_holds_already(store, tmp_path):
     assert (rehearsed.new, rehearsed.replaced, rehearsed.skipped) == (real.new, real.replaced, real.skipped) == (3, 0, 3)
 
 
+def test_dry_run_on_a_store_another_process_writes_prints_the_plan_alone(store, db_path):
+    import sqlite3
+
+    store.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        (result,) = run(store, CURSOR_EVENTS, dry_run=True)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert (result.status, result.against_store, result.plan[0].records) == ("dry-run", False, 8)
+    assert any(note.startswith("the store is busy (database is locked)") for note in result.notes)
+
+
 def test_undo_takes_the_import_back_and_refreshes_the_rollups(store):
     imported(store, DATA / "cursor" / "spend-by-user.csv")
     imported(store, CURSOR_EVENTS)
@@ -216,6 +231,17 @@ def test_undo_of_a_later_overlapping_import_keeps_what_the_earlier_one_holds(sto
     undone = undo_import(store, 2)
     assert (undone.facts, undone.restored) == (3, 0)
     assert figures(store) == before
+
+
+def test_undo_of_an_earlier_overlapping_import_names_the_later_one_and_its_advice_works(store, tmp_path):
+    imported(store, csv_subset(tmp_path, "a.csv", range(1, 6)))
+    b = csv_subset(tmp_path, "b.csv", range(3, 9))
+    imported(store, b)
+    undone = undo_import(store, 1)
+    assert (undone.facts, undone.later) == (5, [2])  # events 3-5, held unchanged by #2, went too
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 3
+    undo_import(store, 2)
+    assert imported(store, b).new == 6
 
 
 def test_undo_of_a_restated_export_puts_the_costs_it_replaced_back(store, tmp_path):
@@ -323,3 +349,28 @@ def test_an_import_leaves_the_connections_settings_and_temp_tables_as_they_were(
     imported(store, CURSOR_EVENTS)
     assert [store.scalar(f"PRAGMA {name}") for name in ("cache_size", "temp_store")] == settings
     assert store.scalar("SELECT x FROM temp.app_state") == 1
+
+
+def test_undo_after_a_merge_restores_what_it_replaced_to_the_person_who_stayed(store, tmp_path):
+    """A merge moves everything of the merged-away person, what imports superseded included: undo
+    would otherwise put back records naming a person who no longer exists."""
+    from spendtui.org.people import merge_people
+
+    imported(store, CURSOR_EVENTS)
+    imported(store, _with_user(tmp_path, "dana.csv", "dana@example.com"))  # dana exists before the merge
+    imported(store, restated(tmp_path, "restated.csv", 3))
+    merge_people(store, "dana@example.com", "alice@example.com", today=date(2026, 10, 10))
+    undo_import(store, 3)
+    assert dollars(store, "SELECT SUM(amount_nano) FROM usage_facts") == Decimal("0.99") + Decimal("0.22")
+    assert not store.query("SELECT 1 FROM usage_facts f LEFT JOIN people p ON p.id = f.person_id "
+                           "WHERE f.person_id IS NOT NULL AND p.id IS NULL")  # fmt: skip
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts f JOIN people p ON p.id = f.person_id "
+                        "WHERE p.email = 'dana@example.com'") == 4  # alice's 3 and dana's own  # fmt: skip
+
+
+def _with_user(tmp_path, name, email):
+    """The fixture's first event again, as someone else's."""
+    lines = CURSOR_EVENTS.read_text().splitlines()
+    path = tmp_path / name
+    path.write_text("\n".join([lines[0], lines[1].replace("alice@example.com", email)]) + "\n")
+    return path

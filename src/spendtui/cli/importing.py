@@ -216,3 +216,9 @@ def undo_command(env: Env, import_id: int) -> None:
         f"{result.period_amounts:,} period amounts removed"
         + (f", {result.restored:,} records it had replaced put back" if result.restored else "")
     )
+    if result.later:
+        others = ", ".join(f"#{i}" for i in result.later)
+        env.warn(
+            f"later import(s) {others} cover some of the same days; records they held unchanged from #{import_id} "
+            f"went with it: to bring them back, undo {others} and import those files again"
+        )

@@ -232,7 +232,8 @@ class _Rehearsal(Exception):
 
 def _rehearse(store, path, identity, name, outputs, result, ignored) -> None:
     """Count what the file would add, replace and skip against what the store holds, by writing it
-    and rolling the write back: the counts are the import's own, not an estimate."""
+    and rolling the write back: the counts are the import's own, not an estimate. It takes the
+    write lock for as long as the import would (a sync waits meanwhile)."""
     counted = FileResult(path, "imported")
     try:
         with store.transaction():
@@ -240,6 +241,9 @@ def _rehearse(store, path, identity, name, outputs, result, ignored) -> None:
             raise _Rehearsal
     except _Rehearsal:
         pass
+    except sqlite3.OperationalError as exc:  # another process is writing: the plan alone, as without a store
+        result.notes.append(f"the store is busy ({exc}): new and stored records not counted")
+        return
     result.new, result.replaced, result.skipped, result.against_store = (
         counted.new, counted.replaced, counted.skipped, True)  # fmt: skip
 
@@ -318,7 +322,7 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
     sha, span = identity
     total = sum(len(o.rows) for o in outputs)
     written = WriteResult()
-    superseded = 0
+    periods_removed = 0
     store.require_writable("import")
     with _big_write(store), store.transaction() as conn:
         previous = _previous_import(store, sha, span)  # again, now that we hold the write lock
@@ -334,7 +338,7 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
             done = 0
             for output in outputs:
                 if output.period:
-                    superseded += _overlapping_periods(store, output, path, import_id=import_id)
+                    periods_removed += _overlapping_periods(store, output, path, import_id=import_id)
                     written.add(
                         write_period_amounts(store, output.provider, output.stream, output.source, RANK_CSV,
                                              output.rows, import_id=import_id)
@@ -354,7 +358,7 @@ def _write(store, path, identity, name, outputs, result, ignored, progress) -> N
                         progress(Progress(path.name, "write", done, total))
             result.import_id = import_id
             result.new = written.new
-            result.replaced = written.replaced + superseded
+            result.replaced = written.replaced + periods_removed
             result.skipped = written.unchanged + written.outranked + ignored
             conn.execute(
                 "UPDATE imports SET rows = ?, new = ?, replaced = ?, skipped = ?, period_from = ?, period_to = ? "
@@ -413,20 +417,32 @@ class UndoResult:
     period_amounts: int
     restored: int = 0  # records it had replaced or removed, put back as they were
     already_undone_at: str | None = None
+    later: list[int] = field(default_factory=list)  # live later imports of the same format and days
 
 
 def undo_import(store: Store, import_id: int) -> UndoResult:
     """Delete the records an import wrote (or last changed), put back those it superseded, and
     refresh the rollups of their days: the figures are again what they were before the import.
 
-    A record two imports share unchanged stays with the one that first wrote it.
+    A record a later import wrote again unchanged still belongs to this one (it is not tracked per
+    record: a re-import of a million would pay for it) and goes with it; ``later`` names the live
+    later imports that may have held some, whose undo and re-import brings them back.
     """
-    row = store.query("SELECT file_name, undone_at FROM imports WHERE id = ?", (import_id,))
+    row = store.query("SELECT file_name, undone_at, format, period_from, period_to FROM imports WHERE id = ?",
+                      (import_id,))  # fmt: skip
     if not row:
         raise ImportFileError(f"no import #{import_id} (see `spendtui imports list`)")
-    name, undone = row[0]
+    name, undone, format_name, first, last = row[0]
     if undone:
         return UndoResult(import_id, name, 0, 0, already_undone_at=undone)
+    later = [
+        r[0]
+        for r in store.query(
+            "SELECT id FROM imports WHERE id > ? AND undone_at IS NULL AND format = ? "
+            "AND period_from <= ? AND period_to >= ? ORDER BY id",
+            (import_id, format_name, last, first),
+        )
+    ]
     store.require_writable("undo an import")
     with store.transaction() as conn:
         spans = store.query(
@@ -441,7 +457,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             for provider, first, last in spans:
                 rollup.refresh_fact_days(store, [provider], date.fromisoformat(first), date.fromisoformat(last))
         conn.execute("UPDATE imports SET undone_at = ? WHERE id = ?", (utc_now(), import_id))
-    return UndoResult(import_id, name, undone.facts_removed, undone.periods_removed, undone.restored)
+    return UndoResult(import_id, name, undone.facts_removed, undone.periods_removed, undone.restored, later=later)
 
 
 def list_imports(store: Store) -> list[dict]:
