@@ -89,7 +89,7 @@ def resolve_key(provider: str, settings: Settings, env: Mapping[str, str] | None
     """The provider's key: environment variable, else ``key_file``, else ``key_command``."""
     env = os.environ if env is None else env
     name = KEY_ENV[provider]
-    value = env.get(name, "").strip()
+    value = env.get(name, "").lstrip(BOM).strip()
     if value:
         return _secret(value, f"environment variable {name}", f"environment variable {name}")
     conf = settings.provider(provider)
