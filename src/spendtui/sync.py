@@ -400,6 +400,8 @@ def run_sync(
                         (utc_now(),),
                     )
             except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):  # a full disk or an I/O error is not a busy store
+                    raise
                 raise SyncLocked(
                     f"the store is busy ({exc}): another process has been writing it for more than "
                     f"{SYNC_BUSY_TIMEOUT_MS // 1000} s (a large import?); nothing was synced"
