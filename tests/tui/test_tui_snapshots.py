@@ -11,6 +11,23 @@ import pytest
 from conftest import no_blink, settle
 
 
+async def layout_settled(pilot, app, tries: int = 40) -> None:
+    """Wait until no scrolling region changes size between two pauses: tables updated in place can
+    grow a refresh after the workers are done, and a picture taken then shows a scrollbar between
+    two positions (seen on a loaded machine)."""
+
+    def sizes():
+        return [(w.id, w.virtual_size, w.size) for w in app.screen.query("*") if w.is_scrollable]
+
+    before = sizes()
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        now = sizes()
+        if now == before:
+            return
+        before = now
+
+
 def shot(snap_compare, app, size, keys=()):
     async def run_before(pilot):
         await settle(pilot)
@@ -19,6 +36,7 @@ def shot(snap_compare, app, size, keys=()):
             await settle(pilot)
         no_blink(app)
         await pilot.pause()
+        await layout_settled(pilot, app)
 
     return snap_compare(app, terminal_size=size, run_before=run_before)
 

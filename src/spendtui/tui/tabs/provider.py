@@ -201,7 +201,6 @@ class ProviderView(ViewTab):
         for table_id, table in shown.items():
             if table_id not in wanted:
                 table.remove()
-        holder.refresh(layout=True)  # tables that grew or shrank in place: the holder takes their height
 
     def _show_source(self, tab: ProviderTab, ctx: LoadContext) -> None:
         p = self.provider

@@ -225,6 +225,9 @@ class SpendTable(Widget):
             grid.columns[column.key].label = Text(label, justify="right" if column.kind in NUMERIC else "left")
         grid.add_rows([[c.show(row) for c in self.columns] for row in self._rows[:MAX_SHOWN]])
         grid.refresh()
+        # a table updated in place (not remounted) changes height: lay its parents out again once the
+        # grid has measured its new rows, or they keep the old height (a provider section clipped)
+        self.call_after_refresh(self.refresh, layout=True)
         more = self.query_one(".table-more", Static)
         more.display = len(self._rows) > MAX_SHOWN
         if more.display:
