@@ -147,6 +147,11 @@ def _human(delta: timedelta) -> str:
     return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
 
 
+def without_provider(provider: str, error: str | None) -> str:
+    """A sync error without the provider's name in front, for a line that names it already."""
+    return (error or "").removeprefix(f"{provider}: ")
+
+
 def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[str]:
     found: list[str] = []
     for p in report.providers:
@@ -169,7 +174,7 @@ def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[st
                     f" or usage after {last_good_day} ages out (the API no longer returns days before {lost_from})"
                 )
         if p.last_sync_status in LAST_RUN_WARNINGS:
-            reason = (p.last_sync_error or "").removeprefix(f"{p.provider}: ")
+            reason = without_provider(p.provider, p.last_sync_error)
             error = f": {reason}" if reason else ""
             found.append(f"{p.provider}: the last sync {LAST_RUN_WARNINGS[p.last_sync_status]}{error}")
         if p.last_sync_warning:

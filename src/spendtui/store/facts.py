@@ -463,12 +463,11 @@ def write_period_amounts(
             superseded.keep_periods(conn, import_id, "nk", [k for k in keys if k in existing and existing[k] <= rank])
         result.new = sum(1 for k in keys if k not in existing)
         result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
-        updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in names.split(",")[1:])
+        written_columns = superseded.PERIOD_COLUMNS[1:]  # all but nk
+        updates = ", ".join(f"{c} = excluded.{c}" for c in written_columns)
         # As in _merge: an amount written again unchanged is left alone (it keeps its import).
         changed = " OR ".join(
-            f"period_amounts.{c.strip()} IS NOT excluded.{c.strip()}"
-            for c in names.split(",")[1:]
-            if c.strip() not in ("import_id", "attrs")
+            f"period_amounts.{c} IS NOT excluded.{c}" for c in written_columns if c not in ("import_id", "attrs")
         )
         written = conn.executemany(
             f"""INSERT INTO period_amounts ({names}) VALUES ({','.join('?' * len(columns))})

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from spendtui.analytics.status import without_provider
 from spendtui.config import PROVIDER_NAMES, Settings
 from spendtui.errors import SpendtuiError
 from spendtui.store import Store
@@ -83,11 +84,6 @@ def import_formats() -> list[str]:
 SYNC_OUTCOMES = {"ok": "done", "failed": "failed", "config_error": "configuration error", "cancelled": "cancelled"}
 
 
-def sync_error(provider: str, error: str | None) -> str:
-    """A provider's sync error without the provider's name in front (the line names it already)."""
-    return (error or "").removeprefix(f"{provider}: ")
-
-
 def run_sync(
     db_path: Path,
     settings: Settings,
@@ -108,7 +104,7 @@ def run_sync(
             lines.append(f"{name}: {part.records:,} records ({part.events:,} events), {part.users} users")
             lines += [f"{name}: warning: {warning}" for warning in part.warnings]
         else:
-            error = sync_error(part.provider, part.error)
+            error = without_provider(part.provider, part.error)
             lines.append(f"{name}: {SYNC_OUTCOMES.get(part.status, part.status)}" + (f": {error}" if error else ""))
     if report.providers and all(p.status in ("failed", "config_error") for p in report.providers):
         raise SpendtuiError("\n".join(lines))

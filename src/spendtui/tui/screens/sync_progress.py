@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
+from spendtui.analytics.status import without_provider
 from spendtui.config import PROVIDER_NAMES, Settings
 from spendtui.errors import SpendtuiError
 from spendtui.tui import actions
@@ -135,4 +136,4 @@ def final_outcome(progress) -> tuple[str, str] | None:
     """The (status, error) of the engine's last word on a provider; None for a progress or a note."""
     if progress.status is None:
         return None
-    return progress.status, actions.sync_error(progress.provider, progress.error)
+    return progress.status, without_provider(progress.provider, progress.error)
