@@ -122,6 +122,7 @@ async def test_a_dashboard_sync_can_be_cancelled(db_path, make_app, cursor_api):
         await pilot.press("escape")  # while the first answer is still on its way
         await settle_until(pilot, lambda: app.screen.finished, "the cancelled sync to stop")
         assert str(app.screen.query_one("#sync-title").render()) == "Sync cancelled"
+        assert not app.screen.query_one("#error-cursor").display  # a cancel is no error to explain
     with open_store(db_path) as store:
         assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'cursor'") == "cancelled"
 

@@ -92,7 +92,7 @@ class SyncProgressScreen(ModalScreen[bool]):
                 bar.update(total=1, progress=1)
         elif bar.total is None:
             bar.display = False
-        if status != "ok" and error and error != "sync cancelled":
+        if status not in ("ok", "cancelled") and error:  # a cancel is said by the title
             box = self.query_one(f"#error-{provider}", Static)
             box.update(error)
             box.display = True
