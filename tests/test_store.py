@@ -6,7 +6,7 @@ import pytest
 
 from spendtui.store import ReadOnlyError, Store, StoreError, migrate, open_store
 from spendtui.store.facts import RANK_API, FactBatch, natural_key, write_facts
-from spendtui.store.schema import SCHEMA_VERSION
+from spendtui.store.schema import FACT_COLUMNS, PERIOD_COLUMNS, SCHEMA_VERSION
 
 EXPECTED_TABLES = {
     "meta", "settings", "people", "person_aliases", "teams", "memberships", "accounts", "seats",
@@ -91,6 +91,15 @@ def test_facts_keyed_before_migration_8_are_the_same_records_after_it(db_path):
         result = write_facts(store, FactBatch("cursor", "cursor.events", "api", RANK_API, [record]))
         assert (result.new, result.unchanged) == (0, 1)
         assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 1
+
+
+@pytest.mark.parametrize("table, written", [("usage_facts", FACT_COLUMNS), ("period_amounts", PERIOD_COLUMNS),
+                                             ("superseded_facts", ("by_import", *FACT_COLUMNS)),
+                                             ("superseded_periods", ("by_import", *PERIOD_COLUMNS))])  # fmt: skip
+def test_the_writers_column_lists_are_the_tables_columns(store, table, written):
+    """The writers and undo copy rows by these lists: a column a migration adds must be in them."""
+    columns = [row[1] for row in store.query(f"PRAGMA table_info({table})") if row[1] not in ("id", "rowid")]
+    assert tuple(columns) == written
 
 
 def test_store_from_a_newer_spendtui_is_refused(db_path):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from spendtui.store import Store
 from spendtui.store import superseded
 from spendtui.store.identity import account_ids, normalize_email, person_ids
+from spendtui.store.schema import FACT_COLUMNS, PERIOD_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -231,7 +232,7 @@ def _resolve_subjects(
     return person_col.tolist(), account_col, len(people)
 
 
-_STAGE_COLUMNS = superseded.FACT_COLUMNS
+_STAGE_COLUMNS = FACT_COLUMNS
 
 
 def _utc_day(ts_ms: int) -> str:
@@ -451,7 +452,7 @@ def write_period_amounts(
             *(_values(frame, m, PERIOD_INPUT[m]) for m in _MEASURES), [import_id] * len(frame),
             _values(frame, "attrs", None),
         ]  # fmt: skip
-        names = ", ".join(superseded.PERIOD_COLUMNS)
+        names = ", ".join(PERIOD_COLUMNS)
         existing = {
             bytes(row[0]): row[1]
             for chunk in _chunks(keys, 500)
@@ -463,7 +464,7 @@ def write_period_amounts(
             superseded.keep_periods(conn, import_id, "nk", [k for k in keys if k in existing and existing[k] <= rank])
         result.new = sum(1 for k in keys if k not in existing)
         result.outranked = sum(1 for k in keys if k in existing and existing[k] > rank)
-        written_columns = superseded.PERIOD_COLUMNS[1:]  # all but nk
+        written_columns = PERIOD_COLUMNS[1:]  # all but nk
         updates = ", ".join(f"{c} = excluded.{c}" for c in written_columns)
         # As in _merge: an amount written again unchanged is left alone (it keeps its import).
         changed = " OR ".join(

@@ -557,6 +557,19 @@ def _day_first_fact_keys(conn: sqlite3.Connection) -> None:
         conn.create_function("spendtui_day_key", 2, None)
 
 
+# The columns the writers fill (all but the rowid), in the order of the tables; a test checks them
+# against the live schema, since a migration that adds a column must add it here too.
+FACT_COLUMNS = (
+    "nk", "provider", "product", "stream", "source", "rank", "ts_ms", "day", "person_id", "account_id",
+    "model", "kind", "category", "estimated", "amount_nano", "requests", "tok_in", "tok_cache_write",
+    "tok_cache_read", "tok_out", "import_id", "sync_run_id", "attrs",
+)  # fmt: skip
+PERIOD_COLUMNS = (
+    "nk", "provider", "product", "stream", "source", "rank", "period_from", "period_to", "person_id", "account_id",
+    "model", "kind", "category", "amount_nano", "requests", "tok_in", "tok_cache_write", "tok_cache_read",
+    "tok_out", "import_id", "attrs",
+)  # fmt: skip
+
 # Append only: a released migration never changes, a new one goes at the end.
 MIGRATIONS: list[Migration] = [
     *(_script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)),

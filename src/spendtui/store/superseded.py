@@ -14,16 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-FACT_COLUMNS = (
-    "nk", "provider", "product", "stream", "source", "rank", "ts_ms", "day", "person_id", "account_id",
-    "model", "kind", "category", "estimated", "amount_nano", "requests", "tok_in", "tok_cache_write",
-    "tok_cache_read", "tok_out", "import_id", "sync_run_id", "attrs",
-)  # fmt: skip
-PERIOD_COLUMNS = (
-    "nk", "provider", "product", "stream", "source", "rank", "period_from", "period_to", "person_id", "account_id",
-    "model", "kind", "category", "amount_nano", "requests", "tok_in", "tok_cache_write", "tok_cache_read",
-    "tok_out", "import_id", "attrs",
-)  # fmt: skip
+from spendtui.store.schema import FACT_COLUMNS, PERIOD_COLUMNS
+
 _FACTS = ", ".join(FACT_COLUMNS)
 _PERIODS = ", ".join(PERIOD_COLUMNS)
 
