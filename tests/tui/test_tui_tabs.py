@@ -330,3 +330,18 @@ async def test_account_rows_show_their_own_detail(demo_db, make_app):
             models = table(app, f"{provider}-detail-models").rows
             expected = tab.current.subjects[account.subject].value
             assert models and sum(r["value"] for r in models) == expected
+
+
+async def test_teams_tab_shows_the_members_of_the_filtered_team(demo_db, make_app):
+    q = query(demo_db)
+    last = spend_by_team(q, MTD)[-1].name  # not the team the table's first row (and cursor) holds
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.query_one("#filter-team", Select).value = last
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        members = table(app, "teams-members")
+        assert f"Members of {last}" in str(members.query_one(".table-title").render())
+        assert [r["email"] for r in members.rows] == [m.email for m in team_members(q, last, MTD)]

@@ -62,6 +62,8 @@ class TeamsTab(ViewTab):
              **{p: (t.by_provider.get(p, 0) if provider in (None, p) else None) for p in PROVIDERS}}
             for t in data.teams
         ])  # fmt: skip
+        if ctx.filters.team:  # the cursor (whose row the members follow) starts on the filtered team
+            self.query_one("#teams-table", SpendTable).move_to("team", ctx.filters.team)
         self.show_detail(data.members_of or "", data.members)
 
     def show_detail(self, key: str, data: Any) -> None:

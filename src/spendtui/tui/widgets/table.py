@@ -174,6 +174,12 @@ class SpendTable(Widget):
         index = self.grid.cursor_row
         return self._rows[index] if 0 <= index < len(self._rows) else None
 
+    def move_to(self, key: str, value: object) -> None:
+        """Put the cursor on the first shown row whose ``key`` is ``value`` (its details follow it)."""
+        index = next((i for i, row in enumerate(self._rows[:MAX_SHOWN]) if row.get(key) == value), None)
+        if index is not None:
+            self.grid.move_cursor(row=index)
+
     # -- sorting --------------------------------------------------------------------------------
     def sort_by(self, key: str, reverse: bool | None = None) -> None:
         column = next(c for c in self.columns if c.key == key)
