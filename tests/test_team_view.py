@@ -11,6 +11,7 @@ from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.team import concentration, distribution, team_context
 from spendtui.analytics.teams import spend_by_team, team_members
 from spendtui.money import dollars_to_nano
+from spendtui.org.people import map_account
 from spendtui.periods import parse_period
 from spendtui.store import rollup
 
@@ -109,6 +110,16 @@ def test_teams_table_one_query_for_all_teams(org):
     assert rows["Data"].sums.spend == D("3") and rows["Data"].members == 0  # nobody in it today
     members = team_members(Query(org, "UTC", TODAY), "Data", parse_period("mtd", TODAY))
     assert [(m.email, m.until, m.spend) for m in members] == [("bob@x.com", "2026-11-04", D("3"))]
+
+
+def test_team_members_list_the_accounts_mapped_to_the_team_so_they_add_up_to_its_spend(org):
+    map_account(org, "anthropic", "workspace", "wrkspc_a", team="Data", today=TODAY)
+    q = Query(org, "UTC", TODAY)
+    data = next(t for t in spend_by_team(q, parse_period("mtd", TODAY)) if t.name == "Data")
+    members = team_members(q, "Data", parse_period("mtd", TODAY))
+    assert [(m.email, m.since, m.spend) for m in members] == [
+        ("unattributed:anthropic:wrkspc_a", None, D("6")), ("bob@x.com", "2026-01-01", D("3"))]  # fmt: skip
+    assert sum(m.spend for m in members) == data.sums.spend
 
 
 def test_cursor_tab(org):

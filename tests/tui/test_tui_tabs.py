@@ -54,6 +54,7 @@ async def test_team_tab(demo_db, make_app):
         mobile = team_context(q, MTD, Scope(team="Mobile"))
         assert [r["team"] for r in table(app, "team-budgets").rows] == ["Mobile"]
         assert app.query_one("#team-users", KpiCard).value == f"{mobile.unique_users:,}"
+        assert app.query_one("#team-burn", KpiCard).value == "org only"  # not "no annual budget": there is one
 
 
 HALF_CENT = 5_000_000  # nano-dollars

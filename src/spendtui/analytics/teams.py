@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from spendtui.analytics.query import Query
+from spendtui.analytics.query import Query, display_names
 from spendtui.analytics.totals import Sums
 from spendtui.money import format_plain
 from spendtui.periods import Period
@@ -66,9 +66,11 @@ def spend_by_team(q: Query, period: Period, provider: str | None = None) -> list
 
 @dataclass
 class MemberRow:
+    """A person while in the team, or an API key, workspace or project mapped to it (no dates)."""
+
     email: str
     name: str | None
-    since: str
+    since: str | None
     until: str | None
     seats: list[str]
     spend: int
@@ -85,7 +87,8 @@ class MemberRow:
 
 
 def team_members(q: Query, team: str, period: Period, provider: str | None = None) -> list[MemberRow]:
-    """Everyone who belonged to the team during the period, with their seats and spend while in it."""
+    """Everyone who belonged to the team during the period, with their seats and spend while in it,
+    and the accounts mapped to the team (their spend counts in the team's)."""
     team_id = q.team_id(team)
     observed = q.observed(period)
     spend: dict[int, int] = defaultdict(int)
@@ -117,5 +120,8 @@ def team_members(q: Query, team: str, period: Period, provider: str | None = Non
             MemberRow(email, name, since, until, sorted(seats.get(pid, [])), spend.get(pid, 0) if pid not in seen else 0)
         )
         seen.add(pid)
+    accounts = sorted({subject for _, subject, *_ in segments if subject < 0})
+    labels, names = q.subject_labels(accounts), display_names(q.store, accounts)
+    rows += [MemberRow(labels[a], names[a], None, None, [], spend.get(a, 0)) for a in accounts]
     return sorted(rows, key=lambda r: (-r.spend, r.email))
 

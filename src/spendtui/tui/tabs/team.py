@@ -80,7 +80,9 @@ class TeamTab(ViewTab):
         kpis.card("team-users").set(f"{tc.unique_users:,}", "seat or usage")
         kpis.card("team-avg").set(format_usd(tc.avg_cost_per_user), f"+{format_usd(tc.unattributed_spend)} unattr.")
         burn = tc.annual_budget
-        if burn is None:
+        if burn is None and (tc.scope.team or tc.scope.user):  # the annual budget is the org's alone
+            kpis.card("team-burn").set("org only", "clear the team / person filter")
+        elif burn is None:
             kpis.card("team-burn").set("no annual budget", "budget set --year")
         else:
             amount = burn.budget.amount

@@ -52,7 +52,7 @@ class TeamsTab(ViewTab):
     def show(self, data: TeamsData, ctx: LoadContext) -> None:
         self.show_body()
         provider = ctx.filters.provider
-        note = [f"Spend of each team's members on the days they belonged to it · {ctx.filters.describe(ctx.today, ctx.settings.timezone)}"]
+        note = [f"Spend of each team's members on the days they belonged to it, and of the keys, workspaces and projects mapped to it · {ctx.filters.describe(ctx.today, ctx.settings.timezone)}"]
         if ctx.filters.user:
             note.append("(the person filter does not apply to this tab)")
         self.query_one("#teams-note", Static).update(" ".join(note))
