@@ -145,3 +145,29 @@ def test_backup_refuses_to_overwrite_the_store_itself(env, db_path):
     for target in (db_path, db_path.parent):  # a directory means a same-named file inside it
         code, _, err = cli("backup", str(target), "--force")
         assert code == 2 and "is the store itself" in err
+
+
+@pytest.fixture
+def locked(env, db_path, monkeypatch):
+    """Another process holds the store's write lock (a sync, an import); waits are short here."""
+    monkeypatch.setattr("spendtui.store.BUSY_TIMEOUT_MS", 200)
+    env.close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+def test_an_edit_on_a_store_another_process_writes_fails_with_a_message(locked):
+    code, _, err = cli("teams", "add", "Data")
+    assert code == 1
+    assert err == "spendtui: error: the store is busy: another process (a sync, an import) is writing it; try again when it is done\n"
+
+
+def test_a_report_on_a_busy_store_shows_its_last_figures_and_says_so(locked, monkeypatch):
+    monkeypatch.setenv("SPENDTUI_TODAY", "2026-10-21")  # a new day: the rollups would accrue one more day
+    code, out, err = cli("report", "2026-10", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["total_spend"] == "107.50"  # 10 days x 10.00 + 4 x 1.25 + 2.50
+    assert "the store is busy (another process is writing it): its figures are those of its last update" in err

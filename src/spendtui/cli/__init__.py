@@ -7,6 +7,7 @@ dashboard imports ``spendtui.tui``.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 
 import click
@@ -98,6 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     except SpendtuiError as error:
         click.echo(f"spendtui: error: {error}", err=True)
         raise SystemExit(error.exit_code) from None
+    except sqlite3.OperationalError as error:  # what no command turned into a message of its own
+        busy = "locked" in str(error)
+        reason = "busy: another process (a sync, an import) is writing it; try again when it is done" if busy else (
+            f"could not be read or written ({error})")  # fmt: skip
+        click.echo(f"spendtui: error: the store is {reason}", err=True)
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise SystemExit(130) from None

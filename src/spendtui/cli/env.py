@@ -104,10 +104,13 @@ class Env:
         from spendtui.store import rollup
 
         settings = self.settings
-        if not rollup.configure(store, settings.timezone, settings.seat_prices(), self.today):
-            self.warn("the store's rollups were built for other settings and the store is read-only; "
-                      "figures may be out of date")  # fmt: skip
-        return Query(store, settings.timezone, self.today)
+        timezone = settings.timezone
+        if not rollup.configure(store, timezone, settings.seat_prices(), self.today):
+            timezone, through = rollup.built_for(store)  # label the figures with what they were built for
+            why = "read-only" if store.read_only else "busy (another process is writing it)"
+            self.warn(f"the store is {why}: its figures are those of its last update (time zone {timezone}, "
+                      f"seat fees through {through or 'never'}), not of today's settings")  # fmt: skip
+        return Query(store, timezone, self.today)
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:

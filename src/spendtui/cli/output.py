@@ -11,6 +11,7 @@ from collections.abc import Sequence
 def emit_json(data: object) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 def emit_csv(rows: Sequence[dict]) -> None:
@@ -20,6 +21,7 @@ def emit_csv(rows: Sequence[dict]) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})
+    sys.stdout.flush()
 
 
 def _cell(value: object) -> str:

@@ -11,6 +11,7 @@ reporting time zone, configured seat prices, how far seat fees accrue) is kept i
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,7 +54,7 @@ def _params(store: Store) -> dict:
 
 
 def configure(store: Store, timezone: str, seat_prices: dict[str, int], today: date) -> bool:
-    """Bring the rollups in line with the settings and today; False when stale but read-only.
+    """Bring the rollups in line with the settings and today; False when stale but read-only or busy.
 
     Seat fees accrue in the rollups through today (spend is what has accrued so far); a
     projection adds the rest of the month from ``seats`` itself (``seat_accrual_sql``).
@@ -67,16 +68,26 @@ def configure(store: Store, timezone: str, seat_prices: dict[str, int], today: d
         return True
     if store.read_only:
         return False
-    with store.transaction():
-        store.set_meta(_THROUGH_KEY, horizon.isoformat())
-        if same and through:
-            # The day moved: accrue seat fees up to the new today (or take back days past it).
-            moved = sorted([date.fromisoformat(through), horizon])
-            refresh(store, providers_with_data(store), moved[0] + timedelta(days=1), moved[1])
-        else:
-            store.set_meta(_PARAMS_KEY, json.dumps(wanted))
-            rebuild_all(store)
+    try:
+        with store.transaction():
+            store.set_meta(_THROUGH_KEY, horizon.isoformat())
+            if same and through:
+                # The day moved: accrue seat fees up to the new today (or take back days past it).
+                moved = sorted([date.fromisoformat(through), horizon])
+                refresh(store, providers_with_data(store), moved[0] + timedelta(days=1), moved[1])
+            else:
+                store.set_meta(_PARAMS_KEY, json.dumps(wanted))
+                rebuild_all(store)
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False  # another process (a sync, an import) writes the store: its last figures stand
     return True
+
+
+def built_for(store: Store) -> tuple[str, str | None]:
+    """(time zone, last day seat fees accrue to) of the rollups as they stand."""
+    return _params(store)["timezone"], store.meta(_THROUGH_KEY)
 
 
 def providers_with_data(store: Store) -> list[str]:

@@ -235,8 +235,9 @@ class SpendApp(App):
             reason = (self.info.read_only_reason if self.info else None) or "--read-only"
             lines.append(f"READ-ONLY ({reason}): sync, import, invoice upload and team editing are disabled.")
         if self.info and self.info.stale_rollups:
-            lines.append("The store's rollups were built for other settings and cannot be rebuilt read-only: "
-                         "figures may be out of date.")  # fmt: skip
+            why = "read-only" if self.read_only else "being written by another process"
+            lines.append(f"The store is {why}: its figures are those of its last update, not of today's "
+                         "settings and date.")  # fmt: skip
         banner.update("\n".join(lines))
         banner.display = bool(lines)
 
