@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from spendtui.analytics.query import Query
-from spendtui.analytics.reconcile import reconcile, to_usd
+from spendtui.analytics.reconcile import reconcile
+from spendtui.money import to_usd
 from spendtui.importers.invoices import InvoiceLine, ParsedInvoice
 from spendtui.store import rollup
 from spendtui.store.facts import RANK_API, FactBatch, write_facts

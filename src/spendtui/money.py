@@ -142,3 +142,8 @@ def split_evenly(total: int, parts: int) -> list[int]:
         raise ValueError("parts must be positive")
     base = abs(total) // parts * (1 if total >= 0 else -1)  # toward zero: negatives spread alike
     return [base] * (parts - 1) + [total - base * (parts - 1)]
+
+
+def to_usd(nano: int, rate: Decimal) -> int:
+    """Nano-units of a currency to nano-dollars at ``rate`` USD per unit, rounded half-up."""
+    return int((Decimal(nano) * rate).to_integral_value(rounding=ROUND_HALF_UP))

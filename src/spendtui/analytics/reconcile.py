@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from spendtui.analytics.overview import pct
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import totals
-from spendtui.money import format_plain
+from spendtui.money import format_plain, to_usd
 from spendtui.periods import Period, add_months, month_bounds
 
 USD = "USD"
@@ -117,11 +117,6 @@ class MonthRow:
             ),
             "not_converted": [{"currency": c, **paid.as_json()} for c, paid in sorted(self.not_converted.items())],
         }
-
-
-def to_usd(nano: int, rate: Decimal) -> int:
-    """Nano-units of a currency to nano-dollars at ``rate`` USD per unit, rounded half-up."""
-    return int((Decimal(nano) * rate).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _month_of(row) -> str:

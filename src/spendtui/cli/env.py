@@ -105,7 +105,7 @@ class Env:
 
         settings = self.settings
         timezone = settings.timezone
-        if not rollup.configure(store, timezone, settings.seat_prices(), self.today):
+        if not rollup.configure(store, timezone, settings.seat_prices(), self.today, settings.fx):
             timezone, through = rollup.built_for(store)  # label the figures with what they were built for
             why = "read-only" if store.read_only else "busy (another process is writing it)"
             self.warn(f"the store is {why}: its figures are those of its last update (time zone {timezone}, "

@@ -19,7 +19,7 @@ from spendtui.config import PROVIDER_NAMES
 from spendtui.errors import SpendtuiError, UsageError
 from spendtui.importers.invoices.model import CLASSES, ParsedInvoice, Problem
 from spendtui.money import format_plain
-from spendtui.store import Store, utc_now
+from spendtui.store import Store, rollup, utc_now
 
 INVOICE_DIR = "invoices"
 
@@ -179,6 +179,8 @@ def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | 
                     raise InvoiceNotStored(_name(parsed), reason) from None
                 relative = f"{INVOICE_DIR}/{target.name}"
                 conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (relative, invoice_id))
+            # its seat lines are the provider's seat fees on days no seat has one
+            rollup.refresh_invoice_seats(store, rollup.invoice_seat_span(store, invoice_id))
     except BaseException:
         if target is not None:
             target.unlink(missing_ok=True)
@@ -311,8 +313,10 @@ def remove_invoice(store: Store, number: str, *, provider: str | None = None) ->
         raise UsageError(f"{number!r} is stored for several providers ({providers}); pass --provider")
     invoice = matches[0]
     with store.transaction() as conn:
+        span = rollup.invoice_seat_span(store, invoice.id)  # the days its seat lines accrued on
         conn.execute("DELETE FROM invoice_lines WHERE invoice_id = ?", (invoice.id,))
         conn.execute("DELETE FROM invoices WHERE id = ?", (invoice.id,))
+        rollup.refresh_invoice_seats(store, span)
     kept = kept_file(store, invoice)
     if kept is not None:
         kept.unlink(missing_ok=True)

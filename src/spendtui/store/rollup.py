@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from spendtui.money import split_evenly
+from spendtui.money import split_evenly, to_usd
 from spendtui.periods import add_months, utc_offsets
 from spendtui.store import Store
 
@@ -53,13 +54,19 @@ def _params(store: Store) -> dict:
     return json.loads(raw) if raw else {"timezone": "UTC", "seat_prices": {}}
 
 
-def configure(store: Store, timezone: str, seat_prices: dict[str, int], today: date) -> bool:
+def configure(
+    store: Store, timezone: str, seat_prices: dict[str, int], today: date, fx: dict[str, Decimal] | None = None
+) -> bool:
     """Bring the rollups in line with the settings and today; False when stale but read-only or busy.
 
     Seat fees accrue in the rollups through today (spend is what has accrued so far); a
-    projection adds the rest of the month from ``seats`` itself (``seat_accrual_sql``).
+    projection adds the rest of the month from ``seats`` and invoices (``seat_accrual_sql``).
     """
-    wanted = {"timezone": timezone, "seat_prices": {k: seat_prices[k] for k in sorted(seat_prices)}}
+    wanted = {
+        "timezone": timezone,
+        "seat_prices": {k: seat_prices[k] for k in sorted(seat_prices)},
+        "fx": {k: str(v) for k, v in sorted((fx or {}).items())},  # invoices' seat lines in other currencies
+    }
     horizon = today
     stored = store.meta(_PARAMS_KEY)
     through = store.meta(_THROUGH_KEY)
@@ -95,7 +102,7 @@ def providers_with_data(store: Store) -> list[str]:
         row[0]
         for row in store.query(
             "SELECT provider FROM usage_facts GROUP BY provider UNION SELECT provider FROM seats "
-            "UNION SELECT provider FROM period_amounts"
+            "UNION SELECT provider FROM period_amounts UNION SELECT provider FROM invoices"
         )
     ]
 
@@ -112,7 +119,8 @@ def rebuild_all(store: Store) -> None:
                      UNION ALL SELECT MAX(day) FROM usage_facts WHERE provider = :p
                      UNION ALL SELECT MIN(active_from) FROM seats WHERE provider = :p
                      UNION ALL SELECT MIN(period_from) FROM period_amounts WHERE provider = :p
-                     UNION ALL SELECT MAX(period_to) FROM period_amounts WHERE provider = :p)""",
+                     UNION ALL SELECT MAX(period_to) FROM period_amounts WHERE provider = :p
+                     UNION ALL SELECT MIN(COALESCE(period_from, issued_on)) FROM invoices WHERE provider = :p)""",
                 {"p": provider},
             )[0]
             if span[0] is None:
@@ -569,7 +577,9 @@ def seat_accrual_sql(store: Store, provider: str | None, first: date, last: date
     """SQL yielding (day, provider, subject, plan, amount_nano) of seat fees accruing first..last.
 
     A fee accrues evenly over its billing period's days, the remainder on the period's last day,
-    so a full period sums to the fee. Reads a temp calendar this call fills.
+    so a full period sums to the fee. Seats come first: an invoice's seat lines (``invoice_seat_sql``)
+    accrue only on days no seat of their provider has a fee, so a seat is never paid twice.
+    Reads temp tables this call fills.
     """
     where = "provider = :p" if provider else "1"
     anchors = [row[0] for row in store.query(f"SELECT DISTINCT billing_day FROM seats WHERE {where}", {"p": provider})]
@@ -585,10 +595,101 @@ def seat_accrual_sql(store: Store, provider: str | None, first: date, last: date
               JOIN billing_calendar c ON c.anchor = s.billing_day AND c.day >= s.active_from
                    AND (s.active_to IS NULL OR c.day <= s.active_to)
               WHERE s.fee IS NOT NULL"""
-    return sql, {"p": provider, "prices": json.dumps(_params(store)["seat_prices"])}
+    prices = json.dumps(_params(store)["seat_prices"])
+    return f"{sql} UNION ALL {invoice_seat_sql(store, provider, first, last)}", {"p": provider, "prices": prices}
+
+
+def invoice_seat_sql(store: Store, provider: str | None, first: date, last: date) -> str:
+    """SQL of the seat accruals paid by invoices (metrics.md: a fee accrues over an invoice's service
+    period): each seat line (``fixed_subscription``) in USD, or converted at a configured ``[fx]``
+    rate, accrues evenly over its service period (the invoice's, else its issue month) to the
+    provider's ``invoice`` account, on the days no seat of that provider has a fee. Parameters: ``:prices``."""
+    conn = store.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS invoice_seat_fees (provider, subject, plan, first, last, days, fee)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS invoice_days (day TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM invoice_seat_fees")
+    conn.execute("DELETE FROM invoice_days")
+    fees = _invoice_seat_fees(store, provider, first, last)
+    conn.executemany("INSERT INTO invoice_seat_fees VALUES (?, ?, ?, ?, ?, ?, ?)", fees)
+    if fees:
+        span = (last - first).days + 1
+        conn.executemany("INSERT INTO invoice_days VALUES (?)", [((first + timedelta(days=i)).isoformat(),) for i in range(span)])
+    return """SELECT d.day AS day, f.provider AS provider, f.subject AS subject, f.plan AS plan,
+                     CASE WHEN d.day = f.last THEN f.fee - (f.days - 1) * (f.fee / f.days)
+                          ELSE f.fee / f.days END AS amount_nano
+              FROM temp.invoice_seat_fees f JOIN temp.invoice_days d ON d.day BETWEEN f.first AND f.last
+              WHERE NOT EXISTS (
+                SELECT 1 FROM seats s WHERE s.provider = f.provider AND s.active_from <= d.day
+                  AND (s.active_to IS NULL OR d.day <= s.active_to)
+                  AND COALESCE(s.monthly_fee_nano, json_extract(:prices, '$.' || s.provider)) IS NOT NULL)"""
+
+
+INVOICE_ACCOUNT = ("invoice", "invoices")  # (kind, external_id) of the account invoices' seat lines accrue to
+
+
+def _invoice_seat_fees(store: Store, provider: str | None, first: date, last: date) -> list[tuple]:
+    """(provider, subject, plan, first, last, days, fee in nano-dollars) of the seat lines overlapping first..last."""
+    rates = {code: Decimal(rate) for code, rate in _params(store).get("fx", {}).items()}
+    rows = store.query(
+        f"""SELECT i.provider, -a.id, l.description, COALESCE(l.period_from, i.period_from),
+                   COALESCE(l.period_to, i.period_to), i.issued_on, i.currency, l.amount_nano
+            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+            JOIN accounts a ON a.provider = i.provider AND a.kind = ? AND a.external_id = ?
+            WHERE l.class = 'fixed_subscription' {"AND i.provider = ?" if provider else ""}""",
+        (*INVOICE_ACCOUNT, *([provider] if provider else [])),
+    )
+    fees = []
+    for prov, subject, plan, start, end, issued, currency, amount in rows:
+        start, end = _service_period(start, end, issued)
+        if end < first or start > last or end < start:
+            continue
+        rate = Decimal(1) if currency == "USD" else rates.get(currency)
+        if rate is not None:
+            fees.append((prov, subject, plan, start.isoformat(), end.isoformat(), (end - start).days + 1,
+                         to_usd(amount, rate)))  # fmt: skip
+    return fees
+
+
+def _service_period(start: str | None, end: str | None, issued: str) -> tuple[date, date]:
+    """A seat line's service days: as printed, else the calendar month the invoice was issued in."""
+    if start and end:
+        return date.fromisoformat(start), date.fromisoformat(end)
+    month = date.fromisoformat(issued).replace(day=1)
+    return month, _month_end(month)
+
+
+def invoice_seat_span(store: Store, invoice_id: int) -> tuple[str, date, date] | None:
+    """(provider, first, last day) an invoice's seat lines accrue over; None when it has none."""
+    rows = store.query(
+        """SELECT i.provider, COALESCE(l.period_from, i.period_from), COALESCE(l.period_to, i.period_to), i.issued_on
+           FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+           WHERE i.id = ? AND l.class = 'fixed_subscription'""",
+        (invoice_id,),
+    )
+    if not rows:
+        return None
+    spans = [_service_period(start, end, issued) for _, start, end, issued in rows]
+    return rows[0][0], min(a for a, _ in spans), max(b for _, b in spans)
+
+
+def refresh_invoice_seats(store: Store, span: tuple[str, date, date] | None) -> None:
+    """Bring the rollups along after an invoice with seat lines was stored or removed."""
+    if span:
+        refresh(store, [span[0]], span[1], span[2])
+
+
+def ensure_invoice_accounts(store: Store) -> None:
+    """The account each provider's invoice seat lines accrue to (shown as unattributed:<provider>:invoices)."""
+    store.conn.execute(
+        """INSERT OR IGNORE INTO accounts (provider, kind, external_id, label)
+           SELECT DISTINCT i.provider, ?, ?, 'Seat invoices' FROM invoices i
+           JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.class = 'fixed_subscription'""",
+        INVOICE_ACCOUNT,
+    )
 
 
 def _insert_seat_accruals(store: Store, provider: str, first: date, last: date) -> None:
+    ensure_invoice_accounts(store)
     source, params = seat_accrual_sql(store, provider, first, last)
     store.conn.execute(
         f"""INSERT INTO roll_day (day, provider, product, subject, model, category, est, spread, {_MEASURES})

@@ -191,7 +191,7 @@ class SpendApp(App):
                 summary = demo.generate(store, today=self.today, timezone=self.settings.timezone,
                                         seat_prices=self.settings.seat_prices(), **self.demo_size)  # fmt: skip
                 note = f"Demo org: {summary.people} people, {summary.facts:,} records ({summary.first_day} → {summary.last_day})"
-            fresh = rollup.configure(store, self.settings.timezone, self.settings.seat_prices(), self.today)
+            fresh = rollup.configure(store, self.settings.timezone, self.settings.seat_prices(), self.today, self.settings.fx)
             info = StoreInfo(
                 path=str(store.path),
                 read_only=store.read_only,
