@@ -436,6 +436,15 @@ def test_line_classes(description, qty, unit, amount, period, expected):
     assert classify_line(line) == expected
 
 
+def test_lines_of_a_usage_invoice_are_usage_even_when_a_model_is_called_pro_or_max():
+    text = _text("cursor-usage.pdf", "layout")
+    text = text.replace("On-demand usage - claude-sonnet-5", "gemini-2.5-pro").replace(
+        "On-demand usage - gpt-5", "gpt-5 (MAX mode)")  # fmt: skip
+    inv = parse_text(text)
+    assert [line.description for line in inv.lines][:2] == ["gemini-2.5-pro", "gpt-5 (MAX mode)"]
+    assert {line.line_class for line in inv.lines} == {"other"}
+
+
 def test_the_fixture_generator_still_renders_invoices_that_parse(tmp_path):
     invoice_pdfs = pytest.importorskip("invoice_pdfs")
     if not invoice_pdfs.FONT.exists():

@@ -48,14 +48,16 @@ def arithmetic_holds(line: InvoiceLine) -> bool:
     return abs(qty * line.unit_price_nano - line.amount_nano) <= NANO_PER_CENT
 
 
-def classify_line(line: InvoiceLine) -> str:
-    """``fixed_subscription``, ``pool_topup`` or ``other`` for one line item."""
+def classify_line(line: InvoiceLine, *, in_arrears: bool = False) -> str:
+    """``fixed_subscription``, ``pool_topup`` or ``other`` for one line item; ``in_arrears``: the
+    document is a usage invoice (``Cursor Usage for <Month>``), whose lines are usage whatever their
+    model is called (``gemini-2.5-pro`` is no Pro plan)."""
     text = line.description
     if _PRORATION.search(text) or line.amount_nano < 0:
         return "other"  # proration, credit notes, courtesy credits, adjustments
     if _POOL.search(text):
         return "pool_topup"
-    if _ARREARS.search(text):
+    if in_arrears or _ARREARS.search(text):
         return "other"
     qty = quantity_value(line.quantity)
     if (line.period_from is not None or _FIXED.search(text)) and (qty is None or qty >= 1) and arithmetic_holds(line):

@@ -62,6 +62,7 @@ _ROW_TAIL = re.compile(rf"^(?P<desc>.*?\S)(?:\s+(?P<qty>\d+(?:[.,]\d+)?))?\s+(?P
 _STRIPE_NUMBER = re.compile(r"(?<![\w-])[A-Z0-9]{3,12}-\d{4,}(?![\w-])")  # a whole token, not part of RS-2026-0410
 _RECEIPT_NUMBER = re.compile(r"\b\d{3,5}(?:-\d{3,5}){1,3}\b")
 _USAGE_MONTH = re.compile(r"\b(for|für|pour|para)\s+\w+\.?\s+\d{4}\s*$", re.IGNORECASE)
+_USAGE_WORD = re.compile(r"\b(usage|nutzung|utilisation|uso)\b", re.IGNORECASE)
 
 _SELLERS = (  # legal names first: they identify the seller, not the customer or a model name
     ("anthropic", re.compile(r"Anthropic,?\s+(?:PBC|Ireland,?\s+Limited|Ireland\s+Ltd\.?|Limited|Ltd\.?)")),
@@ -124,8 +125,9 @@ def parse_text(text: str, *, provider: str | None = None, mode: str = "text") ->
     else:
         walk = _walk(lines[start + 1 :], mark)
         _line_up(inv, walk, mark)
+    in_arrears = any(_USAGE_MONTH.search(line) and _USAGE_WORD.search(line) for line in head)  # "Cursor Usage for <Month>"
     for line in inv.lines:
-        line.line_class = classify_line(line)
+        line.line_class = classify_line(line, in_arrears=in_arrears)
     _period(inv, head)
     return inv
 
