@@ -264,6 +264,12 @@ def test_corrupt_pdf_with_an_end_marker_is_reported_as_damaged(tmp_path):
         parse_pdf(junk)
 
 
+def test_a_pdf_whose_middle_is_garbled_is_damaged_not_a_scan():
+    # an invoice with random bytes over its middle, header and %%EOF intact: pypdf finds no page
+    with pytest.raises(InvoiceFileError, match="garbled-middle.pdf: damaged PDF: no page can be read"):
+        parse_pdf(PDFS / "garbled-middle.pdf")
+
+
 def test_a_pdf_encrypted_with_only_an_owner_password_opens(tmp_path):
     from pypdf import PdfReader, PdfWriter
 
@@ -335,6 +341,10 @@ Oct 1 – Nov 1, 2026
         ("", "Subtotal $150.00\nTotal $150.00\nAmount due €150.00", "amounts in more than one currency: EUR, USD"),
         ("", "Subtotal $150.00\nSales tax (8% on $150.00) $12.00\nTotal $162.00\nAmount due $162.00", None),
         ("", "Subtotal $150.00\nWelcome (10% off) -$15.00\nTotal $135.00", None),
+        ("", "Subtotal $150.00\nTotal $150.00\nAmount due $150.00\nAmount paid $50.00\nAmount remaining $100.00",
+         None),  # partly paid
+        ("", "Subtotal $150.00\nTotal $150.00\nAmount paid $50.00\nAmount remaining $90.00",
+         "Total − applied balance is 150.00, but Amount paid + remaining is 140.00"),
     ],
 )  # fmt: skip
 def test_summary_arithmetic(headline, summary_block, problem):

@@ -78,6 +78,7 @@ class ParsedInvoice:
     applied_balance_nano: int = 0
     amount_due_nano: int | None = None
     amount_paid_nano: int | None = None
+    amount_remaining_nano: int | None = None  # a partly paid invoice: paid + remaining = what is owed
     headline_nano: int | None = None
     lines: list[InvoiceLine] = field(default_factory=list)
     pages: int = 0
@@ -163,8 +164,12 @@ def check(inv: ParsedInvoice) -> list[Problem]:
                   "Subtotal − discounts + tax", "Total")  # fmt: skip
     if inv.total_nano is not None:
         owed = (inv.total_nano + inv.applied_balance_nano, inv.total_nano - abs(inv.applied_balance_nano))
-        for name, label in (("amount_due_nano", "Amount due"), ("amount_paid_nano", "Amount paid")):
-            value = getattr(inv, name)
+        paid = inv.amount_paid_nano
+        if paid is not None and inv.amount_remaining_nano is not None:
+            paid += inv.amount_remaining_nano  # (Amount paid 200.00, Amount remaining 400.00 of 600.00 due)
+        for name, label, value in (("amount_due_nano", "Amount due", inv.amount_due_nano),
+                                   ("amount_paid_nano", "Amount paid + remaining" if inv.amount_remaining_nano
+                                    is not None else "Amount paid", paid)):  # fmt: skip
             if value is not None and not any(abs(value - o) <= NANO_PER_CENT for o in owed):
                 problems.append(
                     Problem(name, f"Total − applied balance is {_money(owed[1])}, but {label} is {_money(value)}")

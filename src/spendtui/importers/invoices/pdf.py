@@ -52,7 +52,8 @@ def _reader(path: Path, data: bytes):
                 opened = 0
             if not opened:
                 raise InvoiceFileError(f"{name}: the PDF is encrypted with a password; save an unprotected copy")
-        _ = len(reader.pages)
+        if not len(reader.pages):  # a body torn by bytes gone astray: nothing to read, not a scan
+            raise InvoiceFileError(f"{name}: damaged PDF: no page can be read (download it again)")
     except InvoiceFileError:
         raise
     except Exception as exc:  # pypdf meets untrusted bytes: any failure means a damaged file

@@ -329,6 +329,7 @@ def _line_up(inv: ParsedInvoice, walk: _Walk, mark: str) -> None:
     inv.applied_balance_nano = first.get("applied_balance", 0)
     inv.amount_due_nano = first.get("amount_due")
     inv.amount_paid_nano = first.get("amount_paid")
+    inv.amount_remaining_nano = first.get("amount_remaining")
     inv.tax_nano = sum(summary.get("tax", []))
     inv.discount_nano = sum(abs(v) for v in summary.get("discount", []))
 
