@@ -132,13 +132,23 @@ def _complete(store: Store, row, parsed: ParsedInvoice) -> list[str]:
             updates["issued_on"] = parsed.issued_on.isoformat()  # the receipt stood in with its Date paid
         if row["due_on"] is None and parsed.due_on:
             updates["due_on"] = parsed.due_on.isoformat()
+    if row["amount_due_nano"] is None and _charged(parsed) is not None:
+        updates["amount_due_nano"] = _charged(parsed)
     if updates:
         with store.transaction() as conn:
             assignments = ", ".join(f"{column} = ?" for column in updates)
             conn.execute(f"UPDATE invoices SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))
     words = {"receipt_number": "receipt number", "paid_on": "date paid", "issued_on": "date of issue",
-             "due_on": "date due"}  # fmt: skip
+             "due_on": "date due", "amount_due_nano": "amount charged"}  # fmt: skip
     return [words[column] for column in updates]
+
+
+def _charged(parsed: ParsedInvoice) -> int | None:
+    """What the card was charged (invoices.md §6 'Amount due ... as paid by card'): a receipt prints it
+    as Amount paid."""
+    if parsed.amount_due_nano is not None:
+        return parsed.amount_due_nano
+    return parsed.amount_paid_nano if parsed.kind == "receipt" else None
 
 
 def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | None, confirmed: bool) -> StoreResult:
@@ -157,7 +167,7 @@ def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | 
                     _iso(parsed.paid_on), *map(_iso, parsed.billing_period()), parsed.currency,
                     _subtotal(parsed),
                     parsed.discount_nano, parsed.tax_nano, parsed.total_nano, parsed.applied_balance_nano,
-                    parsed.amount_due_nano, sha, int(confirmed), utc_now(),
+                    _charged(parsed), sha, int(confirmed), utc_now(),
                 ),
             )  # fmt: skip
             invoice_id = cursor.lastrowid
