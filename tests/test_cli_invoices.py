@@ -111,6 +111,13 @@ def test_reconcile_json_uses_the_configured_fx_rate(run, tmp_path, monkeypatch):
         "cursor", "2026-10", "1884.96", "1584.00", True)  # fmt: skip
 
 
+def test_reconcile_csv_writes_flags_as_the_json_does(run):
+    run("invoice", "add", str(PDFS / "openai-business.pdf"))
+    code, out, _ = run("invoice", "list", "--reconcile", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and (row["open"], row["usage_estimated"]) == ("true", "false")
+
+
 def test_remove_deletes_the_invoice_and_its_file(run, db_path):
     run("invoice", "add", str(PDFS / "cursor-usage.pdf"))
     code, _, err = run("invoice", "remove", "C4T9PLQ2-0021")

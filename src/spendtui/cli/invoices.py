@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from spendtui.cli.env import global_options, with_env
+from spendtui.cli.output import emit_csv
 from spendtui.config import PROVIDERS
 from spendtui.errors import SpendtuiError
 from spendtui.money import format_plain
@@ -87,7 +86,7 @@ def list_(env, fmt: str, reconcile: bool, provider: str | None) -> None:
         if fmt == "json":
             click.echo(json.dumps([r.as_json() for r in rows], indent=2))
         elif fmt == "csv":
-            _write_csv([_flat_reconcile(r.as_json()) for r in rows], RECONCILE_COLUMNS)
+            emit_csv([_flat_reconcile(r.as_json()) for r in rows], RECONCILE_COLUMNS)
         else:
             click.echo(_reconcile_table(rows, env.settings.fx))
         return
@@ -95,7 +94,7 @@ def list_(env, fmt: str, reconcile: bool, provider: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps([inv.as_json() for inv in invoices], indent=2))
     elif fmt == "csv":
-        _write_csv([_flat_invoice(inv.as_json()) for inv in invoices], INVOICE_COLUMNS)
+        emit_csv([_flat_invoice(inv.as_json()) for inv in invoices], INVOICE_COLUMNS)
     else:
         click.echo(_invoice_table(invoices))
         if invoices:
@@ -145,12 +144,6 @@ def _flat_invoice(item: dict) -> dict:
 def _flat_reconcile(item: dict) -> dict:
     item["not_converted"] = ";".join(f"{n['currency']} {n['total']}" for n in item["not_converted"])
     return item
-
-
-def _write_csv(rows: list[dict], columns: list[str]) -> None:
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:

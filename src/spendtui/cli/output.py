@@ -14,10 +14,11 @@ def emit_json(data: object) -> None:
     sys.stdout.flush()
 
 
-def emit_csv(rows: Sequence[dict]) -> None:
-    if not rows:
+def emit_csv(rows: Sequence[dict], columns: Sequence[str] | None = None) -> None:
+    """Rows as CSV with a header (the first row's keys unless ``columns`` names them: then even for none)."""
+    if not rows and columns is None:
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns or rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})
@@ -27,6 +28,8 @@ def emit_csv(rows: Sequence[dict]) -> None:
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     if isinstance(value, dict):
