@@ -78,6 +78,16 @@ def test_global_options_work_between_the_group_and_its_command(db_path, capsys):
     assert db_path.exists() and "stored cursor invoice" in capsys.readouterr().err
 
 
+def test_a_doubt_the_admin_has_checked_is_stored_with_confirm_but_a_scan_never(run):
+    code, _, err = run("invoice", "add", str(PDFS / "arithmetic-off.pdf"))
+    assert code == 1 and "--confirm stores it as read" in err
+    code, _, err = run("invoice", "add", "--confirm", str(PDFS / "arithmetic-off.pdf"), str(PDFS / "image-only.pdf"))
+    assert code == 1
+    assert "image-only.pdf: not stored: the PDF has no text layer" in err and "--confirm" not in err
+    (stored,) = json.loads(run("invoice", "list", "--format", "json")[1])
+    assert stored["file"].endswith(".pdf") and stored["total"] is not None
+
+
 def test_csv_lists_the_json_fields_with_a_flat_period(run):
     run("invoice", "add", str(PDFS / "cursor-teams-de.pdf"))
     code, out, _ = run("invoice", "list", "--format", "csv")

@@ -221,6 +221,18 @@ async def test_invoice_upload_refuses_a_non_pdf(demo_db, make_app, tmp_path):
         assert "Not a PDF" in str(app.screen.query_one(".dialog-error").render())
 
 
+def test_an_upload_where_some_files_fail_warns_in_the_modal_s_words(store):
+    pdfs = Path(__file__).resolve().parent.parent / "data" / "invoices"
+    request = actions.InvoiceRequest((pdfs / "openai-business.pdf", pdfs / "unknown-layout.pdf", pdfs / "image-only.pdf"))
+    done = actions.add_invoices(store, Settings(), request)
+    assert done.severity == "warning"
+    stored, unknown, scan = done.text.splitlines()
+    assert "stored openai invoice" in stored
+    assert "choose it in the Provider list" in unknown and "--provider" not in unknown
+    assert scan == ("image-only.pdf: not stored: the PDF has no text layer (a scan or a picture): "
+                    "download the invoice from the vendor's billing portal as a PDF")  # fmt: skip
+
+
 async def test_read_only_refuses_every_edit_with_a_banner(demo_db, make_app):
     app = make_app(demo_db, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -25,9 +25,12 @@ def invoice() -> None:
 @invoice.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--provider", type=click.Choice(PROVIDERS), help="The vendor, when the PDF does not name it.")
+@click.option("--confirm", is_flag=True,
+              help="Store a file whose figures do not add up as read (after checking it against the PDF); "
+                   "a missing number, date or total is never accepted.")  # fmt: skip
 @global_options
 @with_env
-def add(env, files: tuple[Path, ...], provider: str | None) -> None:
+def add(env, files: tuple[Path, ...], provider: str | None, confirm: bool) -> None:
     """Parse and store vendor PDF invoices (the PDF is kept in the store dir).
 
     Each file is stored on its own; a file that cannot be read with confidence is not stored and
@@ -41,19 +44,18 @@ def add(env, files: tuple[Path, ...], provider: str | None) -> None:
     failed = 0
     for path in files:
         try:
-            result = store_invoice(store, parse_pdf(path, provider=provider))
+            result = store_invoice(store, parse_pdf(path, provider=provider), confirmed=confirm)
         except InvoiceNotStored as error:
             failed += 1
-            # A document-level problem (no text layer) explains the missing fields that follow from it.
-            shown = [p for p in error.problems if p.field is None] or error.problems
-            if len(shown) > 1:
+            reasons = error.reasons()
+            if len(reasons) > 1:
                 click.echo(f"spendtui: error: {error.name}: not stored:", err=True)
-                for problem in shown:
-                    click.echo(f"  - {problem}", err=True)
-            elif shown:
-                click.echo(f"spendtui: error: {error.name}: not stored: {shown[0]}", err=True)
+                for reason in reasons:
+                    click.echo(f"  - {reason}", err=True)
             else:
-                click.echo(f"spendtui: error: {error}", err=True)
+                click.echo(f"spendtui: error: {error.name}: not stored: {reasons[0]}", err=True)
+            if error.confirmable:
+                click.echo("  (if the PDF really says so, --confirm stores it as read)", err=True)
             continue
         except SpendtuiError as error:
             if error.exit_code != 1:

@@ -27,10 +27,24 @@ INVOICE_DIR = "invoices"
 class InvoiceNotStored(SpendtuiError):
     """An invoice that was not stored; ``problems`` say why (the app shows them in its editor)."""
 
-    def __init__(self, name: str, reason: str, problems: list[Problem] | None = None):
+    def __init__(self, name: str, reason: str, problems: list[Problem] | None = None,
+                 read: list[Problem] | None = None) -> None:  # fmt: skip
         super().__init__(f"{name}: not stored: {reason}")
         self.name = name
-        self.problems = problems or []
+        self.reason = reason
+        self.problems = problems or []  # the ones that kept it out
+        self.read = read or self.problems  # every problem of its reading
+
+    def reasons(self) -> list[str]:
+        """Why, as a user should read it: a document-level problem (no text layer) alone, since it
+        explains the missing fields that follow from it."""
+        shown = [p for p in self.read if p.field is None] or self.problems
+        return [str(p) for p in shown] or [self.reason]
+
+    @property
+    def confirmable(self) -> bool:
+        """Only doubts an admin may overrule after checking the PDF (arithmetic), no missing essentials."""
+        return bool(self.problems) and not any(p.essential for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,7 @@ def store_invoice(store: Store, parsed: ParsedInvoice, *, confirmed: bool = Fals
         return known
     blocking = [p for p in parsed.problems if p.essential or not confirmed]
     if blocking:
-        raise InvoiceNotStored(_name(parsed), "; ".join(map(str, blocking)), blocking)
+        raise InvoiceNotStored(_name(parsed), "; ".join(map(str, blocking)), blocking, parsed.problems)
     return _insert(store, parsed, data, sha, confirmed)
 
 

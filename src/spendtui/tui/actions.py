@@ -23,10 +23,12 @@ from spendtui.store import Store
 
 @dataclass(frozen=True)
 class Done:
-    """What an action did, in words; ``edit`` (an org ``Edit``) can be undone until the app closes."""
+    """What an action did, in words; ``edit`` (an org ``Edit``) can be undone until the app closes;
+    ``severity`` "warning" when part of it failed."""
 
     text: str
     edit: Any = None
+    severity: str = "information"
 
 
 @dataclass(frozen=True)
@@ -149,25 +151,32 @@ def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done
                          f"{result.replaced:,} replaced, {result.skipped:,} skipped")  # fmt: skip
     if summary.failed and len(summary.failed) == len(summary.files):
         raise SpendtuiError("\n".join(lines))
-    return Done("\n".join(lines))
+    return Done("\n".join(lines), severity="warning" if summary.failed else "information")
 
 
 def add_invoices(store: Store, settings: Settings, request: InvoiceRequest) -> Done:
     """Parse and store each PDF like `spendtui invoice add`; one unreadable file does not stop the others."""
     from spendtui.importers.invoices import parse_pdf
-    from spendtui.store.invoices import store_invoice
+    from spendtui.store.invoices import InvoiceNotStored, store_invoice
 
     said, failed = [], []
     for path in request.paths:
         try:
             said.append(store_invoice(store, parse_pdf(path, provider=request.provider)).message)
-        except SpendtuiError as error:  # InvoiceNotStored included: its message names the file and why
+        except InvoiceNotStored as error:
+            failed.append(f"{error.name}: not stored: " + "; ".join(map(invoice_wording, error.reasons())))
+        except SpendtuiError as error:
             if error.exit_code != 1:
                 raise
             failed.append(str(error))
     if failed and not said:
         raise SpendtuiError("\n".join(failed))
-    return Done("\n".join(said + failed))
+    return Done("\n".join(said + failed), severity="warning" if failed else "information")
+
+
+def invoice_wording(text: str) -> str:
+    """An invoice parser's message as the upload modal's user should read it."""
+    return text.replace("pass --provider", "choose it in the Provider list")
 
 
 def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> Done:

@@ -546,11 +546,11 @@ class SpendApp(App):
         except SpendtuiError as error:
             self.post_message(ActionDone(f"{label} failed: {error}", "error"))
         else:
-            self.post_message(ActionDone(done.text, changed_store=True, edit=done.edit))
+            self.post_message(ActionDone(done.text, done.severity, changed_store=True, edit=done.edit))
 
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8)
+        self.notify(message.text, severity=message.severity, timeout=8 if message.severity == "information" else 20)
         if message.edit is not None:
             self.undo_log.record(message.edit)
         if message.changed_store:

@@ -86,7 +86,7 @@ def parse_pdf(path: Path | str, *, provider: str | None = None) -> ParsedInvoice
         if not "".join(layout).strip():
             parsed = ParsedInvoice(provider=provider, text_mode="none")
             parsed.reading_problems.append(
-                Problem(None, "the PDF has no text layer (a scan or a picture); enter the invoice by hand")
+                Problem(None, "the PDF has no text layer (a scan or a picture): download the invoice from the vendor's billing portal as a PDF")
             )
         else:
             parsed = parse_text("\n".join(layout), provider=provider, mode="layout")
