@@ -40,9 +40,9 @@ def test_add_stores_each_file_and_list_prints_the_cli_json(run, db_path):
         "date": "2025-02-01", "period": {"from": "2025-01-01", "to": "2025-01-31"}, "currency": "USD",
         "subtotal": "0.40", "discount": "0.00", "tax": "0.00", "total": "0.40", "amount_due": "0.00",
         "fixed_subscription": "0.00", "pool_topup": "0.00", "other": "0.40",
-        "file": "invoices/cursor-E1A2B3C4-0007.pdf",
+        "file": "spend.db-invoices/cursor-E1A2B3C4-0007.pdf",
     }  # fmt: skip
-    assert (db_path.parent / "invoices" / "cursor-E1A2B3C4-0007.pdf").exists()
+    assert (db_path.parent / "spend.db-invoices" / "cursor-E1A2B3C4-0007.pdf").exists()
 
 
 def test_an_invoice_already_stored_and_its_receipt_exit_0_and_say_so(run):
@@ -132,9 +132,9 @@ def test_remove_deletes_the_invoice_and_its_file(run, db_path):
     run("invoice", "add", str(PDFS / "cursor-usage.pdf"))
     code, _, err = run("invoice", "remove", "C4T9PLQ2-0021")
     assert code == 0
-    assert "removed cursor invoice C4T9PLQ2-0021 and invoices/cursor-C4T9PLQ2-0021.pdf" in err
+    assert "removed cursor invoice C4T9PLQ2-0021 and spend.db-invoices/cursor-C4T9PLQ2-0021.pdf" in err
     assert json.loads(run("invoice", "list", "--format", "json")[1]) == []
-    assert not (db_path.parent / "invoices" / "cursor-C4T9PLQ2-0021.pdf").exists()
+    assert not (db_path.parent / "spend.db-invoices" / "cursor-C4T9PLQ2-0021.pdf").exists()
     code, _, err = run("invoice", "remove", "C4T9PLQ2-0021")
     assert code == 1 and "no stored invoice or receipt numbered 'C4T9PLQ2-0021'" in err
 
@@ -146,7 +146,7 @@ def test_provider_names_the_vendor_of_a_pdf_that_does_not(run):
     assert code == 0 and "stored anthropic invoice RS-2026-0410" in err
     (stored,) = json.loads(run("invoice", "list", "--format", "json")[1])
     assert (stored["vendor"], stored["fixed_subscription"], stored["file"]) == (
-        "Anthropic", "1200.00", "invoices/anthropic-RS-2026-0410.pdf")  # fmt: skip
+        "Anthropic", "1200.00", "spend.db-invoices/anthropic-RS-2026-0410.pdf")  # fmt: skip
 
 
 def test_read_only_refuses_to_add_with_exit_2(run):

@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from spendtui.errors import SpendtuiError, UsageError
 from spendtui.importers.invoices import InvoiceLine, ParsedInvoice, parse_pdf
 from spendtui.store import ReadOnlyError, open_store
+from spendtui.store.backup import backup
 from spendtui.store.invoices import InvoiceNotStored, list_invoices, remove_invoice, store_invoice
 
 PDFS = FIXTURES / "invoices"
@@ -22,13 +23,13 @@ def counts(store) -> tuple[int, int]:
 
 
 def kept(store) -> list[str]:
-    folder = store.path.parent / "invoices"
+    folder = store.path.parent / "spend.db-invoices"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_a_stored_invoice_keeps_its_rows_and_a_private_copy_of_the_pdf(store):
     result = store_invoice(store, parse_pdf(PDFS / "anthropic-team.pdf"))
-    assert (result.status, result.file) == ("stored", "invoices/anthropic-QZ7KD2RA-0012.pdf")
+    assert (result.status, result.file) == ("stored", "spend.db-invoices/anthropic-QZ7KD2RA-0012.pdf")
     copy = store.path.parent / result.file
     assert copy.read_bytes() == (PDFS / "anthropic-team.pdf").read_bytes()
     assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
@@ -39,7 +40,7 @@ def test_a_stored_invoice_keeps_its_rows_and_a_private_copy_of_the_pdf(store):
         "date": "2026-10-01", "period": {"from": "2026-10-01", "to": "2026-10-31"}, "currency": "USD",
         "subtotal": "1140.00", "discount": "0.00", "tax": "0.00", "total": "1140.00", "amount_due": "1140.00",
         "fixed_subscription": "840.00", "pool_topup": "300.00", "other": "0.00",
-        "file": "invoices/anthropic-QZ7KD2RA-0012.pdf",
+        "file": "spend.db-invoices/anthropic-QZ7KD2RA-0012.pdf",
     }  # fmt: skip
     assert not listed.confirmed_by_user
     lines = store.query(
@@ -114,7 +115,7 @@ def test_a_scanned_invoice_needs_its_essentials_entered_before_it_can_be_confirm
     parsed.currency, parsed.subtotal_nano, parsed.total_nano = "USD", 250 * 10**9, 250 * 10**9
     parsed.lines = [InvoiceLine("Credit purchase", 250 * 10**9, "1", 250 * 10**9, line_class="pool_topup")]
     result = store_invoice(store, parsed, confirmed=True)
-    assert (result.status, result.file) == ("stored", "invoices/openai-SCAN0001-0001.pdf")
+    assert (result.status, result.file) == ("stored", "spend.db-invoices/openai-SCAN0001-0001.pdf")
     row = store.query("SELECT vendor, confirmed_by_user, period_from, period_to FROM invoices")[0]
     assert tuple(row) == ("OpenAI", 1, "2026-10-01", "2026-10-31")  # no service period: the month of its date
 
@@ -134,16 +135,16 @@ def test_the_kept_file_name_is_generated_never_taken_from_the_document(store, tm
     parsed = parse_pdf(PDFS / "cursor-usage.pdf")
     parsed.invoice_number = "../../../etc/cron.d/x y"
     result = store_invoice(store, parsed)
-    assert result.file == "invoices/cursor-etc_cron.d_x_y.pdf"
+    assert result.file == "spend.db-invoices/cursor-etc_cron.d_x_y.pdf"
     assert kept(store) == ["cursor-etc_cron.d_x_y.pdf"]
 
 
 def test_a_stale_file_under_the_generated_name_is_not_overwritten(store):
-    folder = store.path.parent / "invoices"
+    folder = store.path.parent / "spend.db-invoices"
     folder.mkdir()
     (folder / "cursor-C4T9PLQ2-0021.pdf").write_bytes(b"someone else's")
     result = store_invoice(store, parse_pdf(PDFS / "cursor-usage.pdf"))
-    assert result.file.startswith("invoices/cursor-C4T9PLQ2-0021-") and result.file.endswith(".pdf")
+    assert result.file.startswith("spend.db-invoices/cursor-C4T9PLQ2-0021-") and result.file.endswith(".pdf")
     assert (folder / "cursor-C4T9PLQ2-0021.pdf").read_bytes() == b"someone else's"
 
 
@@ -182,6 +183,21 @@ def test_remove_of_an_unknown_number_fails_and_a_shared_number_needs_a_provider(
     with pytest.raises(UsageError, match="stored for several providers \\(cursor, openai\\); pass --provider"):
         remove_invoice(store, "SAME-0001")
     assert remove_invoice(store, "SAME-0001", provider="openai").provider == "openai"
+
+
+def test_a_backup_takes_the_kept_pdfs_along_into_a_folder_of_its_own(store, tmp_path):
+    store_invoice(store, parse_pdf(PDFS / "anthropic-team.pdf"))
+    beside = backup(store, store.path.parent / "before-cleanup.db").path
+    (tmp_path / "away").mkdir()
+    away = backup(store, tmp_path / "away").path
+    with open_store(away) as copy:
+        (invoice,) = list_invoices(copy)
+        assert invoice.file == "spend.db-invoices/anthropic-QZ7KD2RA-0012.pdf"
+        assert (away.parent / invoice.file).read_bytes() == (PDFS / "anthropic-team.pdf").read_bytes()
+    with open_store(beside) as copy:
+        assert list_invoices(copy)[0].file == "before-cleanup.db-invoices/anthropic-QZ7KD2RA-0012.pdf"
+        remove_invoice(copy, "QZ7KD2RA-0012")
+    assert kept(store) == ["anthropic-QZ7KD2RA-0012.pdf"]  # removing it from the copy left the store's PDF
 
 
 def test_a_read_only_store_refuses_to_store_or_remove(db_path):

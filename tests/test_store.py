@@ -102,6 +102,25 @@ def test_the_writers_column_lists_are_the_tables_columns(store, table, written):
     assert tuple(columns) == written
 
 
+def test_pdfs_kept_in_the_shared_folder_are_copied_into_the_store_s_own(db_path):
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    migrate(Store(db_path, raw, False, None), target=SCHEMA_VERSION - 1)
+    shared = db_path.parent / "invoices"
+    shared.mkdir()
+    (shared / "cursor-A-1.pdf").write_bytes(b"%PDF-1.7 kept")
+    raw.executemany(
+        """INSERT INTO invoices (provider, vendor, kind, invoice_number, issued_on, currency, subtotal_nano,
+               total_nano, file, created_at) VALUES ('cursor', 'Cursor', 'invoice', ?, '2026-10-01', 'USD', 1, 1, ?, '')""",
+        [("A-1", "invoices/cursor-A-1.pdf"), ("A-2", "invoices/cursor-A-2.pdf")],  # A-2's file is gone already
+    )
+    raw.close()
+    with open_store(db_path) as upgraded:
+        files = [r[0] for r in upgraded.query("SELECT file FROM invoices ORDER BY invoice_number")]
+    assert files == ["spend.db-invoices/cursor-A-1.pdf", "invoices/cursor-A-2.pdf"]
+    assert (db_path.parent / "spend.db-invoices" / "cursor-A-1.pdf").read_bytes() == b"%PDF-1.7 kept"
+    assert (shared / "cursor-A-1.pdf").exists()  # another store of this folder may still name it
+
+
 def test_store_from_a_newer_spendtui_is_refused(db_path):
     open_store(db_path).close()
     conn = sqlite3.connect(db_path)

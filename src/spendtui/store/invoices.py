@@ -20,9 +20,7 @@ from spendtui.errors import SpendtuiError, UsageError
 from spendtui.importers.invoices.model import CLASSES, ParsedInvoice, Problem
 from spendtui.money import format_plain
 from spendtui.store import Store, rollup, utc_now
-
-INVOICE_DIR = "invoices"
-
+from spendtui.store.schema import invoice_folder_name
 
 class InvoiceNotStored(SpendtuiError):
     """An invoice that was not stored; ``problems`` say why (the app shows them in its editor)."""
@@ -64,7 +62,7 @@ class StoreResult:
 
 
 def invoice_dir(store: Store) -> Path:
-    return store.path.parent / INVOICE_DIR
+    return store.path.parent / invoice_folder_name(store.path)
 
 
 def safe_file_name(provider: str, invoice_number: str) -> str:
@@ -201,7 +199,7 @@ def _insert(store: Store, parsed: ParsedInvoice, data: bytes | None, sha: str | 
                 except OSError as exc:
                     reason = f"cannot keep the PDF in {folder}: {exc.strerror or exc}"
                     raise InvoiceNotStored(_name(parsed), reason) from None
-                relative = f"{INVOICE_DIR}/{target.name}"
+                relative = f"{invoice_folder_name(store.path)}/{target.name}"
                 conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (relative, invoice_id))
             # its seat lines are the provider's seat fees on days no seat has one
             rollup.refresh_invoice_seats(store, rollup.invoice_seat_span(store, invoice_id))

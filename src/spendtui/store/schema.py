@@ -14,9 +14,12 @@ Conventions every table follows:
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 MIGRATION_1 = """
 CREATE TABLE meta (
@@ -557,6 +560,32 @@ def _day_first_fact_keys(conn: sqlite3.Connection) -> None:
         conn.create_function("spendtui_day_key", 2, None)
 
 
+def invoice_folder_name(db_path: Path) -> str:
+    """The folder of a store's kept invoice PDFs: next to it, named after it (as SQLite names
+    acme.db-wal), so two stores in one directory (a store and its backup) never share a PDF and
+    removing an invoice from one cannot delete the other's."""
+    return f"{db_path.name}-invoices"
+
+
+def _own_invoice_folder(conn: sqlite3.Connection) -> None:
+    """Kept PDFs used to share one ``invoices/`` folder per directory: copy each store's into its own."""
+    name = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not name:
+        return  # an in-memory store keeps no files
+    db_path = Path(name)
+    folder = invoice_folder_name(db_path)
+    for invoice_id, file in conn.execute("SELECT id, file FROM invoices WHERE file LIKE 'invoices/%'").fetchall():
+        source = db_path.parent / file
+        if not source.is_file():
+            continue
+        target = db_path.parent / folder / source.name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        if not target.exists():
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
+        conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (f"{folder}/{source.name}", invoice_id))
+
+
 # The columns the writers fill (all but the rowid), in the order of the tables; a test checks them
 # against the live schema, since a migration that adds a column must add it here too.
 FACT_COLUMNS = (
@@ -575,5 +604,6 @@ MIGRATIONS: list[Migration] = [
     *(_script(m) for m in (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7)),
     _day_first_fact_keys,
     _script(MIGRATION_9),
+    _own_invoice_folder,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
