@@ -58,6 +58,13 @@ def test_bad_periods_are_refused_with_a_message(bad):
         parse_period(bad, TODAY)
 
 
+@pytest.mark.parametrize("text, start, end", [("0999", None, None), ("0001", None, None), ("9999", None, None),
+                                               (None, "0001-01-01", "0001-01-05")])  # fmt: skip
+def test_periods_outside_the_years_instants_can_name_are_refused(text, start, end):
+    with pytest.raises(PeriodError, match="must lie in the years 1970 to 9998"):
+        parse_period(text, TODAY, start, end)
+
+
 def test_from_without_to_is_refused():
     with pytest.raises(PeriodError, match="go together"):
         parse_period(None, TODAY, "2026-10-01", None)

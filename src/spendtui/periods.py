@@ -111,8 +111,19 @@ def parse_date(text: str, what: str = "date") -> date:
 _DAYS = re.compile(r"^(\d{1,4})d$")
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 9998  # instants are epoch milliseconds; a period's previous and next days must exist
+
+
 def parse_period(text: str | None, today: date, start: str | None = None, end: str | None = None) -> Period:
     """Read ``2026-10``, ``2026``, ``30d``, ``mtd`` (default), ``last-month``, ``ytd`` or from/to."""
+    period = _parse_period(text, today, start, end)
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        given = text if text else f"--from {start} --to {end}"
+        raise PeriodError(f"a period must lie in the years {FIRST_YEAR} to {LAST_YEAR}, got {given!r}")
+    return period
+
+
+def _parse_period(text: str | None, today: date, start: str | None, end: str | None) -> Period:
     if start or end:
         if text:
             raise PeriodError("give either a PERIOD or --from/--to, not both")
