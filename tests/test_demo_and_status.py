@@ -91,6 +91,12 @@ def test_demo_refuses_a_store_with_data_without_force(demo_db, tmp_path):
         assert store.scalar("SELECT COUNT(*) FROM people") == 10
 
 
+def test_demo_with_an_impossible_date_creates_no_store(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "new.db"), "--today", "2026-02-30"])
+    assert result.exit_code == 2 and "--today must be YYYY-MM-DD" in result.output
+    assert not (tmp_path / "new.db").exists()
+
+
 def test_demo_totals_add_up_exactly_across_slices(demo_db):
     with open_store(demo_db, read_only=True) as store:
         q = Query(store, "UTC", TODAY)

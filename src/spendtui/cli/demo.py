@@ -39,6 +39,8 @@ def demo(env: Env, seed: int, users: int, months: int, today: str | None, force:
     """Write a realistic synthetic org into the store (refuses a non-empty store without --force)."""
     from spendtui import demo as demo_org
 
+    if today:
+        parse_date(today, "--today")  # before the store is created: a bad date leaves no empty file
     store = env.open_store(create=True, writable=True)
     if not store.is_empty():
         if not force:
