@@ -41,6 +41,7 @@ def test_concentration_of_nobody_is_undefined_not_zero():
 def test_distribution_bands():
     bins = {b["band"]: b["people"] for b in distribution([D("0"), D("9.99"), D("10"), D("2600")])}
     assert bins["$0-10"] == 2 and bins["$10-25"] == 1 and bins["$2,500+"] == 1
+    assert [(b["from"], b["to"]) for b in distribution([])][:2] == [("0.00", "10.00"), ("10.00", "25.00")]
 
 
 @pytest.fixture

@@ -64,7 +64,8 @@ def distribution(person_spend: list[int]) -> list[dict]:
     bins = []
     for i, (low, high) in enumerate(zip(DISTRIBUTION_EDGES, DISTRIBUTION_EDGES[1:] + (None,)), start=1):
         label = f"${low:,}+" if high is None else f"${low:,}-{high:,}"
-        bins.append({"band": label, "from": str(low), "to": None if high is None else str(high), "people": counts[i]})
+        bins.append({"band": label, "from": f"{low}.00", "to": None if high is None else f"{high}.00",  # money strings
+                     "people": counts[i]})  # fmt: skip
     return bins
 
 
