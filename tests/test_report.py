@@ -242,3 +242,13 @@ def test_a_quarter_equals_its_three_months_after_later_writes(org):
     assert quarter["total_spend"] == "10.00"  # alice's 3.00 in September, bob's 7.000000003 in August
     assert Decimal(quarter["total_spend"]) == sum(Decimal(m["total_spend"]) for m in months)
     assert {u["user"]: u["spend"] for u in quarter["users"]} == {"bob@x.com": "7.00", "alice@x.com": "3.00"}
+
+
+def test_spend_of_a_source_that_names_no_model_has_no_model_not_an_empty_one(store):
+    rollup.configure(store, "UTC", {}, TODAY)
+    write_spread(store, "cursor", [{"key": "a", "product": "cursor", "email": "ann@x.com", "period_from": "2026-10-01",
+                                    "period_to": "2026-10-31", "category": "overage", "amount_nano": 31 * 10**9}])  # fmt: skip
+    data = report(store)
+    assert data["total_spend"] == "31.00"
+    assert data["top_model"] is None and data["users"][0]["top_model"] is None
+    assert [m["model"] for m in data["models"]] == [None]

@@ -126,7 +126,7 @@ class Overview:
         return [
             {
                 "provider": provider,
-                "model": model,
+                "model": model or None,  # a source that names no model
                 "spend": format_plain(sums.usage_spend),
                 "usage_value": format_plain(sums.value),
                 "requests": sums.requests,

@@ -173,7 +173,7 @@ class ProviderTab:
         value_total = sum(m.value for m in self.current.models.values())
         return [
             {
-                "model": model,
+                "model": model or None,  # a source that names no model
                 "spend": format_plain(sums.usage_spend),
                 "usage_value": format_plain(sums.value),
                 "requests": sums.requests,

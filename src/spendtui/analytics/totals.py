@@ -85,6 +85,8 @@ def top_key(values: dict[tuple[str, str], int]) -> tuple[str, str] | None:
     """The key with the largest value (ties broken by name); None when nothing has value."""
     best = None
     for key, value in values.items():
+        if not key[1]:
+            continue  # amounts of a source that names no model (a period total) have no model to rank
         if value > 0 and (best is None or value > best[0] or (value == best[0] and key < best[1])):
             best = (value, key)
     return best[1] if best else None
@@ -191,7 +193,9 @@ def _add(table: dict[tuple, list], key: tuple, amount: int, requests: int | None
 
 
 def _rank(best: dict[int, tuple[int, tuple[str, str]]], subject: int, value: int, model: tuple[str, str]) -> None:
-    """Keep a subject's model with the most usage value (ties to the smaller name)."""
+    """Keep a subject's model with the most usage value (ties to the smaller name); no model is none."""
+    if not model[1]:
+        return
     current = best.get(subject)
     if current is None or value > current[0] or (value == current[0] and model < current[1]):
         best[subject] = (value, model)
