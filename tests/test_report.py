@@ -198,6 +198,8 @@ def test_cli_report_json_and_csv(org, db_path, monkeypatch):
     assert result.output.splitlines()[0] == "provider,spend,requests"
     result = runner.invoke(cli, ["report", "--db", str(db_path), "2026-10", "--format", "csv", "--table", "nope"])
     assert result.exit_code != 0
+    result = runner.invoke(cli, ["report", "2026-10", "--db", str(db_path), "--format", "json", "--user", " Alice@X.com "])
+    assert json.loads(result.output)["scope"]["user"] == "alice@x.com"
 
 
 def test_headless_commands_never_import_textual(org, db_path):

@@ -30,12 +30,14 @@ def report(env: Env, period, start, end, view, provider, team, user, fmt, table_
     from spendtui.analytics import build_view
     from spendtui.analytics.query import Scope
     from spendtui.periods import parse_period
+    from spendtui.store.identity import normalize_email
 
     if team and user:
         raise UsageError("give --team or --user, not both")
     store = env.open_store()
     query = env.query(store)
     chosen = parse_period(period, env.today, start, end)
+    user = normalize_email(user) if user else None  # the scope echoes the person as the store knows them
     result = build_view(view, query, chosen, Scope(provider=provider, team=team, user=user), env.settings)
     if fmt == "json":
         emit_json(result.as_json())
