@@ -171,3 +171,13 @@ def test_a_report_on_a_busy_store_shows_its_last_figures_and_says_so(locked, mon
     assert code == 0, err
     assert json.loads(out)["total_spend"] == "107.50"  # 10 days x 10.00 + 4 x 1.25 + 2.50
     assert "the store is busy (another process is writing it): its figures are those of its last update" in err
+
+
+def test_verbose_says_which_store_and_config_and_how_long_the_rollups_took(env, db_path):
+    code, _, err = cli("-v", "report", "2026-10")
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0] == f"spendtui: store {db_path}"
+    assert lines[1].startswith("spendtui: config ") and lines[1].endswith("(absent: defaults); time zone UTC")
+    assert lines[2].startswith("spendtui: rollups checked for 2026-10-20 in ")
+    assert cli("report", "2026-10")[2] == ""  # without -v: nothing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -75,7 +76,11 @@ class Env:
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.config_path)
+        path = self.config_path
+        settings = load_settings(path)
+        self.debug(f"spendtui: config {path}{'' if path.exists() else ' (absent: defaults)'}; "
+                   f"time zone {settings.timezone}")  # fmt: skip
+        return settings
 
     @cached_property
     def today(self) -> date:
@@ -93,6 +98,8 @@ class Env:
             self.info(f"spendtui: {upgrade_notice(self.db_path, old, new)}")
 
         store = open_store(self.db_path, read_only=self.read_only, create=create, on_upgrade=upgrading)
+        self.debug(f"spendtui: store {store.path}" + (f" (read-only: {store.read_only_reason or '--read-only'})"
+                                                      if store.read_only else ""))  # fmt: skip
         if writable:
             store.require_writable()
         self._stores.append(store)
@@ -105,7 +112,10 @@ class Env:
 
         settings = self.settings
         timezone = settings.timezone
-        if not rollup.configure(store, timezone, settings.seat_prices(), self.today, settings.fx):
+        started = time.perf_counter()
+        fresh = rollup.configure(store, timezone, settings.seat_prices(), self.today, settings.fx)
+        self.debug(f"spendtui: rollups checked for {self.today} in {time.perf_counter() - started:.2f} s")
+        if not fresh:
             timezone, through = rollup.built_for(store)  # label the figures with what they were built for
             why = "read-only" if store.read_only else "busy (another process is writing it)"
             self.warn(f"the store is {why}: its figures are those of its last update (time zone {timezone}, "

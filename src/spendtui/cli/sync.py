@@ -95,12 +95,14 @@ def _exit(code: int) -> None:
     raise SystemExit(code)
 
 
-def _summary(report) -> None:
+def _summary(env: Env, report) -> None:
     for p in report.providers:
         click.echo(
             f"{p.provider}\t{p.status}\t{p.events} events\t{p.records} records\t{p.users} users\t"
             f"{p.duration_ms / 1000:.1f}s"
         )
+        env.debug(f"spendtui: {p.provider}: {p.windows} windows, {p.requests} requests, {p.http_s:.1f} s waiting "
+                  f"for the vendor, {p.wait_s:.1f} s paced or backing off")  # fmt: skip
         if p.error:
             click.echo(f"spendtui: error: {p.error}", err=True)
         for warning in p.warnings:
@@ -160,13 +162,13 @@ def sync(env: Env, providers: tuple[str, ...], since: str | None, until: str | N
     try:
         if interval is None:
             report = engine.run_sync(store, settings, chosen, first, last, "manual", printer, cancel, now=_now())
-            _summary(report)
+            _summary(env, report)
             _exit(report.exit_code)
         while not cancel.is_set():
             started = time.monotonic()
             try:
                 report = engine.run_sync(store, settings, chosen, first, None, "scheduled", printer, cancel, now=_now())
-                _summary(report)
+                _summary(env, report)
             except engine.SyncLocked as exc:
                 env.warn(f"{exc}; next try in {every}")
             first = None  # --since backfills once; later runs are incremental
