@@ -65,6 +65,7 @@ def test_every_edit_command_is_refused_under_read_only_with_exit_2(env, tmp_path
         (["budget", "set", "--year", "2026", "0"], 2, "the annual budget must be more than zero"),
         (["budget", "set", "--year", "26", "100"], 2, "a budget year is written YYYY"),
         (["budget", "set", "--team", "Platform", "--monthly", "ten"], 2, "must be an amount in dollars"),
+        (["budget", "set", "--team", "Platform", "--monthly", "-5"], 2, "monthly budget must be more than zero, got '-5'"),
         (["budget", "set", "--team", "Platform"], 2, "missing the AMOUNT"),
         (["budget", "set", "--team", "Platform", "100"], 2, "a team budget is monthly"),
         (["budget", "set", "--year", "2026", "--team", "Platform", "1"], 2, "either --year YYYY AMOUNT or --team"),

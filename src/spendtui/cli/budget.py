@@ -18,7 +18,7 @@ def budget() -> None:
     """Budgets: the org's annual budget, teams' monthly budgets, and the alerts they raise."""
 
 
-@budget.command("set")
+@budget.command("set", context_settings={"ignore_unknown_options": True})  # `--monthly -5`: an amount to refuse
 @click.argument("amount", required=False)
 @click.option("--year", metavar="YYYY", help="Set the org-wide annual budget of this year.")
 @click.option("--team", metavar="TEAM", help="Set this team's monthly budget (from this month on).")
