@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spendtui.money import (
+    cents_adding_up,
     MoneyError,
     cents_to_nano,
     dollars_to_nano,
@@ -84,3 +85,19 @@ def test_split_evenly_keeps_the_total(total, parts):
     assert len(shares) == parts
     assert sum(shares) == total
     assert max(shares[:-1] or [shares[0]]) - min(shares[:-1] or [shares[0]]) == 0
+
+
+def test_two_40_and_20_dollar_seats_over_31_days_show_days_that_add_up_to_60():
+    days = split_evenly(40 * 10**9, 31)
+    days = [a + b for a, b in zip(days, split_evenly(20 * 10**9, 31))]
+    shown = cents_adding_up(days)
+    assert sum(shown) == 60 * 10**9 and {format_plain(v) for v in shown} <= {"1.93", "1.94", "1.95"}
+
+
+@given(st.lists(st.integers(min_value=-(10**13), max_value=10**13), max_size=60))
+def test_parts_rounded_to_cents_add_up_to_their_rounded_sum_and_stay_within_a_cent(parts):
+    shown = cents_adding_up(parts)
+    assert all(v % 10**7 == 0 for v in shown)  # whole cents
+    assert Decimal(format_plain(sum(shown))) == Decimal(format_plain(sum(parts)))  # (-0.00 is 0.00)
+    assert all(abs(v - p) <= 10**7 + 5 * 10**6 for v, p in zip(shown, parts))
+    assert all(v == 0 for v, p in zip(shown, parts) if p == 0)

@@ -254,3 +254,12 @@ def test_spend_of_a_source_that_names_no_model_has_no_model_not_an_empty_one(sto
     assert data["total_spend"] == "31.00"
     assert data["top_model"] is None and data["users"][0]["top_model"] is None
     assert [m["model"] for m in data["models"]] == [None]
+
+
+def test_the_json_daily_spends_add_up_to_total_spend_to_the_cent(store):
+    rollup.configure(store, "UTC", {}, date(2026, 11, 30))
+    add_seat(store, "cursor", "ann@x.com", "teams", "40", "2026-10-01", today=date(2026, 11, 30))
+    add_seat(store, "cursor", "bob@x.com", "teams", "20", "2026-10-01", today=date(2026, 11, 30))
+    data = report(store)  # 31 days of 60.00 / 31 = 1.935...: each day alone rounds to 1.94, 31 x 1.94 = 60.14
+    assert data["total_spend"] == "60.00"
+    assert sum(Decimal(d["spend"]) for d in data["daily"]) == Decimal("60.00")

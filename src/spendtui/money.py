@@ -124,6 +124,20 @@ def format_plain(nano: int | Decimal | None) -> str | None:
     return str(round_cents(nano))
 
 
+def cents_adding_up(parts: list[int]) -> list[int]:
+    """Nano-dollar ``parts`` rounded to whole cents so that they add up to their sum rounded half-up
+    (a JSON ``daily`` list sums to its ``total_spend``, cli.md): the running total is rounded and each
+    part is the step between two roundings, so a part is at most a cent from its own rounding and a
+    zero part stays zero."""
+    rounded, shown, running = [], 0, 0
+    for part in parts:
+        running += part
+        cents = (abs(running) + NANO_PER_CENT // 2) // NANO_PER_CENT * (-1 if running < 0 else 1)
+        rounded.append((cents - shown) * NANO_PER_CENT)
+        shown = cents
+    return rounded
+
+
 def format_usd(nano: int | Decimal | None, *, estimated: bool = False, missing: str = "\u2014") -> str:
     """The screen form: ``$1,234.56``, ``-$3.00``, ``~$12.40`` for estimates, ``—`` for missing."""
     if nano is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import Day, Totals, combined, daily, provider_sums, spend_by_subject, totals
-from spendtui.money import format_plain, format_usd, ratio_nano
+from spendtui.money import cents_adding_up, format_plain, format_usd, ratio_nano
 from spendtui.periods import Period, last_months, month_bounds
 
 
@@ -182,9 +182,9 @@ class Overview:
             "models": self.models(),
             "users": [row.as_json() for row in self.users],
             "daily": [
-                {"date": day, "spend": format_plain(d.spend), "spread": format_plain(d.spread),
+                {"date": day, "spend": format_plain(spend), "spread": format_plain(d.spread),
                  "requests": d.requests if d.requests is not None or self.current.requests is None else 0}
-                for day, d in self.days.items()
+                for (day, d), spend in zip(self.days.items(), cents_adding_up([d.spend for d in self.days.values()]))
             ],
             "months": [row.as_json() for row in self.months],
         }  # fmt: skip
