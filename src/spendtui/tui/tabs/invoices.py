@@ -34,19 +34,19 @@ class InvoicesTab(ViewTab):
         yield Static("", id="invoices-note", classes="scope-note", markup=False)
         with Horizontal(classes="buttons"):
             yield Button("Upload an invoice (u)", id="invoices-upload", compact=True)
+        # What identifies an invoice and its amount first: at 80 columns the rest scrolls into view.
         yield SpendTable("Invoices (newest first)", [
-            Column("vendor", "Vendor"), Column("provider", "Provider"), Column("invoice", "Invoice"),
-            Column("date", "Date"), Column("period", "Service period"),
-            Column("amount", "Amount", "money", currency_key="currency"), Column("file", "File"),
+            Column("provider", "Provider"), Column("invoice", "Invoice"), Column("date", "Date"),
+            Column("amount", "Amount", "money", currency_key="currency"), Column("period", "Service period"),
+            Column("vendor", "Vendor"), Column("file", "File"),
         ], empty="No invoices yet: press u to upload a vendor PDF (or `spendtui invoice add FILE.pdf`).",
             id="invoices-table")  # fmt: skip
         yield SpendTable("Actual billing vs usage (per provider and service month, USD)", [
             Column("month", "Month"), Column("provider", "Provider"), Column("paid", "Invoiced", "money"),
-            Column("pool", "Pool/top-up", "money"),
             Column("usage", "Usage", "money", estimated_key="usage_estimated"),
-            Column("balance", "Pool balance", "money"), Column("difference", "Difference", "money"),
-            Column("capture", "Capture", "share"),
-        ], empty="Nothing to reconcile: no invoices stored.", id="invoices-billing")  # fmt: skip
+            Column("difference", "Difference", "money"), Column("capture", "Capture", "share"),
+            Column("pool", "Pool/top-up", "money"), Column("balance", "Pool balance", "money"),
+        ], empty="Nothing to reconcile: no invoices stored.", id="invoices-billing", fixed_columns=1)  # fmt: skip
 
     def compute(self, q: Query, ctx: LoadContext) -> InvoicesData:
         return InvoicesData(list_invoices(q.store), reconcile(q, ctx.settings.fx))

@@ -121,8 +121,9 @@ class SpendTable(Widget):
             return self.table
 
     def __init__(self, title: str, columns: list[Column], *, empty: str = "Nothing to show.",
-                 id: str | None = None, classes: str = "") -> None:  # fmt: skip
+                 id: str | None = None, classes: str = "", fixed_columns: int = 0) -> None:  # fmt: skip
         super().__init__(id=id, classes=classes)
+        self.fixed_columns = fixed_columns  # kept in view when the table scrolls sideways
         self.title = title
         self.columns = columns
         self.empty_text = empty
@@ -135,6 +136,7 @@ class SpendTable(Widget):
     def compose(self) -> ComposeResult:
         yield Static(self.title, classes="table-title", markup=False)
         grid = SortableDataTable(cursor_type="row", zebra_stripes=True)
+        grid.fixed_columns = self.fixed_columns
         yield grid
         yield Static(self.empty_text, classes="table-empty", markup=False)
         yield Static("", classes="table-more", markup=False)
