@@ -5,7 +5,7 @@ from org_helpers import days, nano, query, spend
 
 from spendtui import org
 from spendtui.analytics.budgets import annual_status, month_projection, scale, team_budget, team_statuses
-from spendtui.analytics.query import Scope
+from spendtui.analytics.query import Query, Scope
 from spendtui.errors import UsageError
 
 
@@ -155,3 +155,12 @@ def test_budget_values_are_validated(platform, call, message):
 
 def test_scale_rounds_half_up_in_whole_nano_dollars():
     assert scale(1, 1, 2) == 1 and scale(-1, 1, 2) == -1 and scale(10, 1, 3) == 3 and scale(20, 1, 3) == 7
+
+
+def test_a_projection_over_rollups_that_lag_today_still_counts_every_seat_fee(store):
+    """A read-only viewer's store whose writer last ran on the 20th: the fees of the 21st on are ahead."""
+    org.put_seats(store, [org.SeatRow("cursor", "bob@example.com", "business", nano("30"), date(2026, 1, 1), None)],
+                  today=date(2026, 11, 20))  # fmt: skip
+    query(store, "2026-11-20")  # the rollups accrue seat fees through the 20th
+    lagging = month_projection(Query(store, "UTC", date(2026, 11, 23)), Scope())
+    assert lagging.projected == nano("30")  # 20 days held + 10 days ahead, not 20 + 7

@@ -99,9 +99,18 @@ def seat_fees_ahead(
     )
 
 
+def _fees_ahead_from(q: Query, day: date) -> date:
+    """The first day a projection adds seat fees for: the day after ``day``, or after the rollups'
+    last day of seat fees when they lag it (a read-only store another process last updated)."""
+    from spendtui.store.rollup import built_for
+
+    through = built_for(q.store)[1]
+    return min(day, date.fromisoformat(through)) + timedelta(days=1) if through else day + timedelta(days=1)
+
+
 def remaining_seat_accruals(q: Query, scope: Scope, day: date) -> int:
     """Seat fees that accrue on the days after ``day`` in its month (what a projection adds)."""
-    first, last = day + timedelta(days=1), month_bounds(day.strftime("%Y-%m"))[1]
+    first, last = _fees_ahead_from(q, day), month_bounds(day.strftime("%Y-%m"))[1]
     segments = q.segments(scope, first, last)
     tagged = None if segments is None else [(None, *seg) for seg in segments]
     return seat_fees_ahead(q, first, last, tagged, scope.provider).get(None, 0)
@@ -257,7 +266,7 @@ def team_statuses(q: Query, *, budgeted_only: bool = False) -> list[TeamBudgetSt
     teams = q.store.query("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE")
     segments = [(tid, *seg) for tid, _ in teams for seg in q.team_segments(tid, first, last)]
     to_date = _spend_by_tag(q, segments, first, day)
-    ahead = _seat_fees_by_tag(q, segments, day + timedelta(days=1), last)
+    ahead = _seat_fees_by_tag(q, segments, _fees_ahead_from(q, day), last)
     result = []
     for team_id, name in teams:
         budget = team_budget(q.store, team_id, month)
