@@ -105,7 +105,9 @@ def test_the_table_ends_with_the_reconciliation_and_names_what_it_left_out(run):
     assert "8F3A21C9-0003" in invoices and "9D2C71AB-0004" in invoices
     assert reconciliation.startswith("Reconciliation per provider and month (USD)")
     openai_row = next(line for line in reconciliation.splitlines() if line.startswith("openai"))
-    assert openai_row.split()[:8] == ["openai", "2026-10", "(open)", "1", "5300.00", "4800.00", "500.00", "0.00"]
+    # seat fees: the annual seat line accrues 4800.00 over 365 days from Oct 5, 16 days by Oct 20 = 210.41
+    assert openai_row.split()[:9] == ["openai", "2026-10", "(open)", "1", "5300.00", "4800.00", "210.41", "500.00",
+                                      "0.00"]  # fmt: skip
     assert "cursor 2026-10: 1 invoice(s) in EUR totalling 1713.60 EUR left out (no [fx] rate for EUR)" in out
 
 

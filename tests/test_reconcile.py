@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from spendtui import org
 from spendtui.analytics.query import Query
 from spendtui.analytics.reconcile import reconcile
 from spendtui.money import to_usd
@@ -157,3 +158,14 @@ def test_months_can_be_narrowed_without_changing_the_pool_balance(books):
 def test_fx_conversion_rounds_half_up_to_the_nano():
     assert to_usd(5, Decimal("1.1")) == 6  # 5.5 nano -> 6
     assert to_usd(1713_600_000_000, Decimal("1.08")) == 1850_688_000_000
+
+
+def test_the_seat_fees_the_store_records_stand_beside_what_invoices_paid_for_seats(books):
+    sep = rows_by_key(books, {})[("anthropic", "2026-09")].as_json()
+    # no seat configured: the seat invoice's own line is the subscription spend
+    assert (sep["fixed_subscription"], sep["seat_fees"]) == ("300.00", "300.00")
+    org.put_seats(books, [org.SeatRow("anthropic", "ann@example.com", "team", 30 * D, date(2026, 9, 1), None)],
+                  today=TODAY)  # fmt: skip
+    rollup.configure(books, "UTC", {}, TODAY)
+    sep = rows_by_key(books, {})[("anthropic", "2026-09")].as_json()
+    assert (sep["fixed_subscription"], sep["seat_fees"]) == ("300.00", "30.00")  # paid for ten seats, one known

@@ -2,7 +2,9 @@
 
 An invoice belongs to the month its service period starts in (the issue month when it prints no
 period), so Cursor's usage invoice issued on November 1 for October sits next to October's usage.
-Usage is the provider's usage spend (overage + API) from the rollups, whoever it is attributed to.
+Usage is the provider's usage spend (overage + API) from the rollups, whoever it is attributed to;
+beside what the invoices paid for seats stand the seat fees the store records for the month, so a
+missing or short seat invoice shows.
 Amounts in another currency count in USD figures only through a configured ``[fx]`` rate;
 otherwise they are listed per currency beside the row and left out.
 """
@@ -56,6 +58,7 @@ class MonthRow:
     paid: Paid = field(default_factory=Paid)
     usage: int = 0
     usage_estimated: bool = False
+    seat_fees: int = 0  # subscription spend the store records (seats, or invoices' seat lines)
     pool_balance: int | None = None
     open: bool = False
     elapsed_days: int | None = None
@@ -103,6 +106,7 @@ class MonthRow:
             "pool_topup": format_plain(self.paid.pool_topup),
             "other": format_plain(self.paid.other),
             "subscription_paid": format_plain(self.subscription_paid),
+            "seat_fees": format_plain(self.seat_fees),
             "usage": format_plain(self.usage),
             "usage_estimated": self.usage_estimated,
             "pool_balance": format_plain(self.pool_balance),
@@ -164,6 +168,7 @@ def reconcile(q: Query, fx: dict[str, Decimal], *, first_month: str | None = Non
     usage = _MonthlyUsage(q)
     for row in wanted:
         row.usage, row.usage_estimated = usage.month(row.provider, row.month)
+        row.seat_fees = usage.seat_fees(row.provider, row.month)
         first, last = month_bounds(row.month)
         if first <= q.today <= last:
             row.open, row.elapsed_days = True, q.today.day
@@ -186,21 +191,30 @@ def _months(first: str, last: str) -> list[str]:
 
 
 class _MonthlyUsage:
-    """Usage spend (overage + API) of a provider over days, each calendar month read once."""
+    """Usage spend (overage + API) and seat fees of a provider over days, each calendar month read once."""
 
     def __init__(self, q: Query):
         self.q = q
-        self._months: dict[tuple[str, str], tuple[int, bool]] = {}
+        self._months: dict[tuple[str, str], tuple[int, bool, int]] = {}
+
+    def _sums(self, provider: str, first: date, last: date) -> tuple[int, bool, int]:
+        sums = totals(self.q, Period(first, last), Scope(provider=provider)).providers.get(provider)
+        return (sums.usage_spend, sums.estimated, sums.categories.get("subscription", 0)) if sums else (0, False, 0)
 
     def span(self, provider: str, first: date, last: date) -> tuple[int, bool]:
-        sums = totals(self.q, Period(first, last), Scope(provider=provider)).providers.get(provider)
-        return (sums.usage_spend, sums.estimated) if sums else (0, False)
+        return self._sums(provider, first, last)[:2]
 
-    def month(self, provider: str, month: str) -> tuple[int, bool]:
+    def _month(self, provider: str, month: str) -> tuple[int, bool, int]:
         key = (provider, month)
         if key not in self._months:
-            self._months[key] = self.span(provider, *month_bounds(month))
+            self._months[key] = self._sums(provider, *month_bounds(month))
         return self._months[key]
+
+    def month(self, provider: str, month: str) -> tuple[int, bool]:
+        return self._month(provider, month)[:2]
+
+    def seat_fees(self, provider: str, month: str) -> int:
+        return self._month(provider, month)[2]
 
 
 def _pool_balance(usage: _MonthlyUsage, row: MonthRow, paid: list[tuple[str, int]]) -> int | None:

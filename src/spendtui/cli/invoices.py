@@ -126,7 +126,7 @@ INVOICE_COLUMNS = [
 ]  # fmt: skip
 RECONCILE_COLUMNS = [
     "provider", "month", "invoices", "invoice_total", "fixed_subscription", "pool_topup", "other",
-    "subscription_paid", "usage", "usage_estimated", "pool_balance", "difference", "capture_rate_pct", "open",
+    "subscription_paid", "seat_fees", "usage", "usage_estimated", "pool_balance", "difference", "capture_rate_pct", "open",
     "daily_average", "projected_usage", "projected_difference", "projected_capture_rate_pct", "not_converted",
 ]  # fmt: skip
 
@@ -184,8 +184,8 @@ def _reconcile_table(rows, fx) -> str:
     )
     if not rows:
         return title + "\nNothing to reconcile: no invoices stored."
-    headers = ["Provider", "Month", "Invoices", "Paid", "Fixed", "Pool/top-up", "Other", "Subscr. paid", "Usage",
-               "Pool balance", "Difference", "Capture", "Projected usage"]  # fmt: skip
+    headers = ["Provider", "Month", "Invoices", "Paid", "Fixed", "Seat fees", "Pool/top-up", "Other", "Subscr. paid",
+               "Usage", "Pool balance", "Difference", "Capture", "Projected usage"]  # fmt: skip
     body = []
     notes = []
     for r in rows:
@@ -193,11 +193,12 @@ def _reconcile_table(rows, fx) -> str:
         usage = ("~" if r.usage_estimated else "") + _money(r.usage)
         projected = _money(r.projected_usage) + (f" ({_money(r.daily_average)}/day)" if r.open else "")
         body.append([r.provider, r.month + (" (open)" if r.open else ""), str(r.paid.invoices), _money(r.paid.total),
-                     _money(r.paid.fixed_subscription), _money(r.paid.pool_topup), _money(r.paid.other),
+                     _money(r.paid.fixed_subscription), _money(r.seat_fees), _money(r.paid.pool_topup),
+                     _money(r.paid.other),
                      _money(r.subscription_paid), usage, _money(r.pool_balance), _money(r.difference), capture,
                      projected if r.open else "\u2014"])  # fmt: skip
         for code, paid in sorted(r.not_converted.items()):
             notes.append(f"{r.provider} {r.month}: {paid.invoices} invoice(s) in {code} totalling "
                          f"{_money(paid.total)} {code} left out (no [fx] rate for {code})")  # fmt: skip
-    text = title + "\n" + _table(headers, body, right=set(range(2, 13)))
+    text = title + "\n" + _table(headers, body, right=set(range(2, 14)))
     return text + ("\n" + "\n".join(notes) if notes else "")

@@ -45,6 +45,7 @@ class InvoicesTab(ViewTab):
             Column("month", "Month"), Column("provider", "Provider"), Column("paid", "Invoiced", "money"),
             Column("usage", "Usage", "money", estimated_key="usage_estimated"),
             Column("difference", "Difference", "money"), Column("capture", "Capture", "share"),
+            Column("seats_paid", "Seats paid", "money"), Column("seat_fees", "Seat fees", "money"),
             Column("pool", "Pool/top-up", "money"), Column("balance", "Pool balance", "money"),
         ], empty="Nothing to reconcile: no invoices stored.", id="invoices-billing", fixed_columns=1)  # fmt: skip
 
@@ -57,7 +58,7 @@ class InvoicesTab(ViewTab):
         foreign = sorted({i.currency for i in data.invoices if i.currency != "USD"})
         note = ("Invoices are listed for every period (the period filter does not narrow them). Usage is "
                 "overage + API of the same provider and month (* = month still open); an invoice counts in the month "
-                "its service starts.")  # fmt: skip
+                "its service starts. Seats paid (seat lines) stand beside the seat fees the store records.")  # fmt: skip
         if foreign:
             converted = [c for c in foreign if c in ctx.settings.fx]
             note += (f" Invoices in {', '.join(foreign)} show in their own currency; "
@@ -74,7 +75,8 @@ class InvoicesTab(ViewTab):
              "paid": m.paid.total if m.paid.invoices else None,
              "pool": m.paid.pool_topup if m.paid.invoices else None, "usage": m.usage,
              "usage_estimated": m.usage_estimated, "balance": m.pool_balance,
-             "difference": m.difference if m.paid.invoices else None, "capture": m.capture_rate_pct}
+             "difference": m.difference if m.paid.invoices else None, "capture": m.capture_rate_pct,
+             "seats_paid": m.paid.fixed_subscription if m.paid.invoices else None, "seat_fees": m.seat_fees}
             for m in sorted(data.months, key=lambda m: (m.month, m.provider), reverse=True)
         ])  # fmt: skip
 
