@@ -14,6 +14,7 @@ from spendtui.money import dollars_to_nano
 from spendtui.org.people import map_account
 from spendtui.periods import parse_period
 from spendtui.store import rollup
+from spendtui.store.facts import RANK_API, FactBatch, write_facts
 
 TODAY = date(2026, 11, 10)
 D = dollars_to_nano
@@ -121,6 +122,26 @@ def test_team_members_list_the_accounts_mapped_to_the_team_so_they_add_up_to_its
     assert [(m.email, m.since, m.spend) for m in members] == [
         ("unattributed:anthropic:wrkspc_a", None, D("6")), ("bob@x.com", "2026-01-01", D("3"))]  # fmt: skip
     assert sum(m.spend for m in members) == data.sums.spend
+
+
+def test_cursor_figures_follow_a_person_or_team_filter(org):
+    q, mtd = Query(org, "UTC", TODAY), parse_period("mtd", TODAY)
+    bob = provider_tab(q, mtd, Scope(user="bob@x.com"), "cursor").as_json()
+    # his seat Nov 1-10 (10.00) + his Nov 4 event (4.00), per day the data covers (3) x 30
+    assert (bob["spend"], bob["days_covered"], bob["projected_30_days"]) == ("14.00", 3, "140.00")
+    assert bob["teams"] is None and bob["average_per_team"] is None  # one person has no teams to average
+    data = provider_tab(q, mtd, Scope(team="Data"), "cursor").as_json()
+    assert (data["teams"], data["average_per_team"]) == (1, "3.00")
+
+
+def test_claude_code_estimates_are_named_estimated_value_and_provider_days_add_up(org):
+    write_facts(org, FactBatch("anthropic", "anthropic.claude_code", "anthropic.api.claude_code", RANK_API, [
+        {"key": "cc", "product": "claude_code", "day": "2026-11-06", "email": "alice@x.com", "model": "claude-sonnet-5",
+         "category": "api", "estimated": 1, "amount_nano": dollars_to_nano("1.005")}], day_buckets=True))  # fmt: skip
+    tab = provider_tab(Query(org, "UTC", TODAY), parse_period("mtd", TODAY), Scope(), "anthropic").as_json()
+    assert tab["claude_code_estimated_by_person"] == [
+        {"person": "alice@x.com", "estimated_value": "1.01", "requests": None, "tokens": 0}]  # fmt: skip
+    assert sum(Decimal(d["spend"]) for d in tab["daily"]) == Decimal(tab["spend"])
 
 
 def test_cursor_tab(org):

@@ -78,3 +78,20 @@ def test_a_previous_span_in_another_year_names_its_year():
     assert span_label(date(2026, 10, 1), date(2026, 10, 31), 2026) == "Oct 01–Oct 31"
     assert span_label(date(2025, 1, 1), date(2025, 12, 2), 2026) == "Jan 01–Dec 02 2025"  # ytd's previous
     assert span_label(date(2025, 12, 15), date(2026, 1, 13), 2026) == "Dec 15 2025–Jan 13 2026"
+
+
+def test_a_people_search_looks_at_names_and_emails_only_and_an_export_adds_the_email():
+    from spendtui.tui.widgets.table import SpendTable
+
+    table = SpendTable("Users", [Column("person", "Person"), Column("plan", "Plan")], search_keys=("person", "user"),
+                       exported=(Column("user", "Email or id"),))  # fmt: skip
+    table.set_rows([{"person": "Ada Lovelace", "user": "ada@x.com", "plan": "teams", "top_model": "claude-opus"},
+                    {"person": "Support Bot", "user": "unattributed:anthropic:wrkspc_1", "plan": None}])  # fmt: skip
+    table.search("opus")
+    assert table.rows == []  # a hidden top model is no person
+    table.search("ADA@")
+    assert [r["person"] for r in table.rows] == ["Ada Lovelace"]
+    table.search("")
+    assert table.export_rows() == (["Person", "Plan", "Email or id"],
+                                   [["Ada Lovelace", "teams", "ada@x.com"],
+                                    ["Support Bot", "", "unattributed:anthropic:wrkspc_1"]])  # fmt: skip

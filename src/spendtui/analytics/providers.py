@@ -13,7 +13,7 @@ from spendtui.analytics.teams import spend_by_team
 from spendtui.analytics.totals import Day, Totals, daily, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.gcpause import gc_paused
-from spendtui.money import format_plain, format_usd, ratio_nano
+from spendtui.money import cents_adding_up, format_plain, format_usd, ratio_nano
 from spendtui.periods import Period
 
 _TOKENS = ("tok_in", "tok_cache_write", "tok_cache_read", "tok_out")
@@ -58,12 +58,12 @@ def _breakdown(q: Query, period: Period, scope: Scope) -> Breakdown:
         return Breakdown(q.store.tuples(f"SELECT {', '.join(columns)} FROM ({source})", params))
 
 
-def _money_rows(sums: dict, names: dict, key_names: tuple[str, ...]) -> list[dict]:
+def _money_rows(sums: dict, names: dict, key_names: tuple[str, ...], money: str = "spend") -> list[dict]:
     rows = []
     for key, (amount, requests, *tokens) in sums.items():
         keys = key if isinstance(key, tuple) else (key,)
         row = {n: (names.get(k, k) if isinstance(k, int) else k) for n, k in zip(key_names, keys)}
-        row.update(spend=format_plain(amount), requests=requests, tokens=sum(tokens), _amount=amount)
+        row.update({money: format_plain(amount), "requests": requests, "tokens": sum(tokens), "_amount": amount})
         rows.append(row)
     rows.sort(key=lambda r: (-r["_amount"], str(list(r.values())[0])))
     for row in rows:
@@ -195,7 +195,8 @@ class ProviderTab:
             "cost_per_request": format_plain(ratio_nano(self.current.reporting_usage_spend, self.current.requests)),
             "estimated": bool(self.current.all.estimated),
             **self.figures,
-            "daily": [{"date": d, "spend": format_plain(v.spend), "spread": format_plain(v.spread)} for d, v in self.days.items()],
+            "daily": [{"date": d, "spend": format_plain(spend), "spread": format_plain(v.spread)}
+                      for (d, v), spend in zip(self.days.items(), cents_adding_up([v.spend for v in self.days.values()]))],
             "models": self.models(),
             "users": self.user_table(),
             **self.sections,
@@ -282,21 +283,25 @@ def _sections(q: Query, tab: ProviderTab) -> tuple[Breakdown, dict[int, str]]:
 
 
 def _cursor(q: Query, tab: ProviderTab) -> None:
-    days_with_data = sum(1 for d in tab.days.values() if d.spend and d.requests)
     covered = q.store.scalar(
         """SELECT COUNT(DISTINCT day) FROM roll_org_day WHERE provider = 'cursor' AND day BETWEEN ? AND ?
            AND category != 'subscription' AND est IN (0, 1)""",
         (tab.period.start.isoformat(), q.observed(tab.period).end.isoformat()),
     )
-    teams = [t for t in spend_by_team(q, tab.period, "cursor") if t.sums.spend]
+    # Teams of the scope: all of them, the one a team filter picks, none for one person.
+    teams = [] if tab.scope.user else [
+        t for t in spend_by_team(q, tab.period, "cursor")
+        if t.sums.spend and (not tab.scope.team or t.name.lower() == tab.scope.team.lower())
+    ]  # fmt: skip
     team_total = sum(t.sums.spend for t in teams)
     tab.figures = {
         "included_usage": format_plain(tab.current.all.included),
         "on_demand": format_plain(tab.current.all.categories.get("overage", 0)),
         "subscription": format_plain(tab.current.all.categories.get("subscription", 0)),
-        "projected_30_days": format_plain(tab.spend * 30 // days_with_data) if days_with_data else None,
+        # per day the data covers (the same days "days covered" counts, whatever the filter)
+        "projected_30_days": format_plain(tab.spend * 30 // covered) if covered else None,
         "days_covered": covered,
-        "teams": len(teams),
+        "teams": None if tab.scope.user else len(teams),
         "average_per_team": format_plain(ratio_nano(team_total, len(teams))),
     }
 
@@ -310,7 +315,7 @@ def _anthropic(q: Query, tab: ProviderTab) -> None:
     tab.sections = {
         "api_cost_by_model": _money_rows(api_models, names, ("model",)),
         "api_cost_by_workspace": _money_rows(workspaces, names, ("workspace",)),
-        "claude_code_estimated_by_person": _money_rows(code, names, ("person",)),
+        "claude_code_estimated_by_person": _money_rows(code, names, ("person",), money="estimated_value"),
         "claude_ai_spend_by_person_model": _money_rows(claude_ai, names, ("person", "model")),
     }
     tab.figures = {

@@ -42,7 +42,7 @@ SECTION_TITLES = {
     "cost_by_line_item": "API cost by line item (org-wide)",
     "usage_by_model_and_user": "Usage by model and user",
 }
-MONEY_KEYS = ("spend",)
+MONEY_KEYS = ("spend", "estimated_value")
 _USAGE = {  # the money columns of a provider's user table
     "cursor": [Column("included", "Included", "money"), Column("overage", "On-demand", "money")],
     "anthropic": [Column("overage", "claude.ai extra", "money"), Column("api", "API", "money")],
@@ -87,7 +87,9 @@ class ProviderView(ViewTab):
             yield Chart("Daily spend", id=f"{p}-daily", classes="main")
             yield Chart("Model usage value (top 5 + Other)", id=f"{p}-models", classes="side")
         yield Input(placeholder="Search people… (name or email)", id=f"{p}-search", compact=True, classes="search")
-        yield SpendTable("Users", USER_COLUMNS[p], empty="Nobody used this provider in this period.", id=f"{p}-users")
+        yield SpendTable("Users", USER_COLUMNS[p], empty="Nobody used this provider in this period.", id=f"{p}-users",
+                         fixed_columns=1, search_keys=("person", "user"),
+                         exported=(Column("user", "Email or id"),))  # fmt: skip
         with Horizontal(classes="split detail", id=f"{p}-detail"):
             with Vertical(classes="half"):
                 yield Static("Person detail", classes="detail-title", id=f"{p}-detail-title", markup=False)
@@ -135,6 +137,8 @@ class ProviderView(ViewTab):
         for key, _label, money in FIGURES[p]:
             value = data.get(key)
             text = format_usd(None if value is None else dollars_to_nano(value)) if money else count_text(value)
+            if money and key.endswith("estimated_value") and value is not None:  # an estimate, marked as one
+                text = format_usd(dollars_to_nano(value), estimated=True)
             kpis.card(f"{p}-fig-{key}").set(text, self._figure_note(key, data))
         note = self.query_one(f"#{p}-note", Static)
         notes = []
@@ -170,7 +174,7 @@ class ProviderView(ViewTab):
         if key == "projected_30_days":
             return f"from {data.get('days_covered', 0)} days of data"
         if key == "average_per_team":
-            return f"{data.get('teams', 0)} teams"
+            return "org view only" if data.get("teams") is None else f"{data['teams']} teams"
         if key == "included_usage":
             return "covered by seats"
         return ""

@@ -121,9 +121,12 @@ class SpendTable(Widget):
             return self.table
 
     def __init__(self, title: str, columns: list[Column], *, empty: str = "Nothing to show.",
-                 id: str | None = None, classes: str = "", fixed_columns: int = 0) -> None:  # fmt: skip
+                 id: str | None = None, classes: str = "", fixed_columns: int = 0,
+                 search_keys: tuple[str, ...] | None = None, exported: tuple[Column, ...] = ()) -> None:  # fmt: skip
         super().__init__(id=id, classes=classes)
         self.fixed_columns = fixed_columns  # kept in view when the table scrolls sideways
+        self.search_keys = search_keys  # what a search looks in (None: every text value)
+        self.exported = exported  # columns an export adds to the shown ones (an email behind a name)
         self.title = title
         self.columns = columns
         self.empty_text = empty
@@ -206,14 +209,16 @@ class SpendTable(Widget):
     # -- export ---------------------------------------------------------------------------------
     def export_rows(self) -> tuple[list[str], list[list[str]]]:
         """Header and rows as shown (searched, sorted), in plain CSV form."""
-        header = [c.label for c in self.columns]
-        return header, [[c.plain(row.get(c.key)) for c in self.columns] for row in self._rows]
+        columns = [*self.columns, *self.exported]
+        return [c.label for c in columns], [[c.plain(row.get(c.key)) for c in columns] for row in self._rows]
 
     # -- rendering ------------------------------------------------------------------------------
     def _apply(self) -> None:
         rows = self._all
         if self._search:
-            rows = [r for r in rows if any(isinstance(v, str) and self._search in v.lower() for v in r.values())]
+            keys = self.search_keys
+            rows = [r for r in rows if any(isinstance(v, str) and self._search in v.lower()
+                                           for k, v in r.items() if keys is None or k in keys)]  # fmt: skip
         if self.sort_column:
             column = next(c for c in self.columns if c.key == self.sort_column)
             present = [r for r in rows if column.sort_key(r) is not None]
