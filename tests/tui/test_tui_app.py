@@ -90,8 +90,8 @@ async def test_palette_offers_every_action(demo_db, make_app):
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for wanted in ("Show Overview", "Show Sync", "Period: Last month", "Provider: Cursor", "Scope: team Growth",
-                       "Refresh", "Export table to CSV", "Sync now", "Import CSV", "Upload invoice", "Edit teams",
-                       "Help"):  # fmt: skip
+                       "Refresh", "Export table to CSV", "Sort table", "Sync now", "Import CSV", "Upload invoice",
+                       "Edit teams", "Help"):  # fmt: skip
             assert wanted in titles, wanted
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Provider: OpenAI")
         command.callback()
@@ -181,6 +181,19 @@ async def test_a_big_table_shows_its_first_rows_but_sorts_and_exports_them_all()
 
 def typed(text: str) -> list[str]:
     return ["space" if ch == " " else ch for ch in text]
+
+
+async def test_s_sorts_the_tab_s_table_straight_after_switching_to_it(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "escape", "3")  # the focus was last in the period filter
+        await settle(pilot)
+        users = app.query_one("#cursor-users", SpendTable)
+        await pilot.press("s")
+        assert users.sort_column == "person"
+        await pilot.press("S")
+        assert users.sort_column == "person" and users.sort_reverse
 
 
 async def test_enter_and_escape_hand_the_keys_back_from_a_filter_input(demo_db, make_app):

@@ -65,6 +65,8 @@ class SpendApp(App):
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("e", "export", "Export"),
+        Binding("s", "sort_table", "Sort", show=False),  # (a focused table sorts itself: its own binding)
+        Binding("S", "sort_table(True)", "Reverse sort", show=False),
         Binding("y", "sync", "Sync"),
         Binding("i", "import_csv", "Import", show=False),
         Binding("u", "upload_invoice", "Upload invoice", show=False),
@@ -452,6 +454,16 @@ class SpendApp(App):
                     return node
         tables = [t for t in self.tab(self.active_view).query(SpendTable) if t.display]
         return tables[0] if tables else None
+
+    def action_sort_table(self, reverse: bool = False) -> None:
+        """Sort the table in focus, else the tab's first table: no tabbing through seven widgets first."""
+        table = self.table_in_focus()
+        if table is None:
+            self.notify("No table to sort on this tab.", severity="warning")
+        elif reverse:
+            table.reverse_sort()
+        else:
+            table.cycle_sort()
 
     def action_export(self) -> None:
         table = self.table_in_focus()
