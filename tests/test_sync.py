@@ -294,7 +294,11 @@ def test_the_spend_snapshot_keeps_one_per_cycle_per_day(store, vendors):
 
 
 def test_since_backfills_history_the_first_run_stopped_short_of(store, vendors):
-    sync(store, providers=["cursor"], since=None)
+    report = sync(store, providers=["cursor"], since=None)
+    # the fixtures' events lie on 10-05 and 10-06; the 7 days before them are empty
+    assert report.providers[0].notes == [
+        "cursor.events: nothing from 2026-09-28 to 2026-10-04, so the backfill stops there "
+        "(for older records: spendtui sync --provider cursor --since YYYY-MM-DD)"]  # fmt: skip
     old = {"timestamp": str(day_ms("2026-08-01") + 3_600_000), "userEmail": "carol@example.com", "model": "m",
            "kind": "Usage-based", "chargedCents": 10}  # fmt: skip
     vendors["cursor"].events.append(old)

@@ -88,6 +88,7 @@ class ProviderReport:
     duration_ms: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)  # answers written without removing anything
+    notes: list[str] = field(default_factory=list)  # worth a line after the run, not a record in its history
     requests: int = 0
     http_s: float = 0.0  # waiting for the vendor
     wait_s: float = 0.0  # pacing and backoff
@@ -543,8 +544,14 @@ class _Session:
                     self.report_progress(Progress(provider.name, f"{stream.name} {window}: {records} records",
                                                   stream.name, step, steps, records))  # fmt: skip
                     empty_in_a_row = 0 if records else empty_in_a_row + 1
+                    if empty_in_a_row == 1:
+                        empty_last = last  # the newest day of the empty run (the backfill walks backwards)
                     if fetch_pass.stop_after_empty and empty_in_a_row >= fetch_pass.stop_after_empty:
-                        run.note(f"{stream.name}: {empty_in_a_row} empty windows in a row, backfill ends here")
+                        # The vendor's retention, as a rule; but a team's break in use looks the same.
+                        stopped = (f"{stream.name}: nothing from {first} to {empty_last}, so the backfill stops there "
+                                   f"(for older records: spendtui sync --provider {provider.name} --since YYYY-MM-DD)")
+                        report.notes.append(stopped)
+                        run.note(stopped)
                         break
                 pending.write(state)
                 if fetch_pass.backfill:

@@ -107,6 +107,8 @@ def _summary(env: Env, report) -> None:
             click.echo(f"spendtui: error: {p.error}", err=True)
         for warning in p.warnings:
             click.echo(f"spendtui: warning: {p.provider}: {warning}", err=True)
+        for note in p.notes:
+            env.info(f"spendtui: {p.provider}: {note}")
 
 
 @click.command("sync")
