@@ -88,7 +88,8 @@ def test_overlapping_exports_leave_totals_unchanged(store, tmp_path):
 def test_overlapping_day_bucket_exports_of_two_header_versions(store):
     imported(store, DATA / "anthropic" / "claude_api_cost_2026_10_01_to_2026_10_04.csv")
     older = imported(store, VARIANTS / "claude_api_cost_12col.csv")  # 2026-10-03 again, without api_key_id
-    assert (older.new, older.replaced) == (1, 4)  # the $0.00 web search row is new; the 4 rows move account
+    # the $0.00 web search row is new; the 4 others stay as they were: the key's name resolves to its known id
+    assert (older.new, older.replaced) == (1, 0)
     assert dollars(store, "SELECT SUM(amount_nano) FROM usage_facts") == Decimal("37.87")
 
 
@@ -374,3 +375,16 @@ def _with_user(tmp_path, name, email):
     path = tmp_path / name
     path.write_text("\n".join([lines[0], lines[1].replace("alice@example.com", email)]) + "\n")
     return path
+
+
+def test_a_key_the_token_export_names_is_the_key_the_cost_export_gives_an_id_and_maps_as_one(store):
+    imported(store, DATA / "anthropic" / "claude_api_cost_2026_10_01_to_2026_10_04.csv")
+    imported(store, DATA / "anthropic" / "claude_api_tokens_2026_10_01_to_2026_10_04.csv")
+    accounts = store.query("SELECT DISTINCT a.external_id FROM usage_facts f JOIN accounts a ON a.id = f.account_id "
+                           "WHERE a.label = 'prod-backend' OR a.external_id = 'prod-backend'")  # fmt: skip
+    assert [a[0] for a in accounts] == ["apikey_01Hn4Tq8WzR2xK7mPv3LsJ9d"]  # cost and tokens: one account
+    from spendtui import org
+
+    org.map_account(store, "anthropic", "api_key", "prod-backend", person="ada@example.com", today=date(2026, 10, 5))
+    assert store.scalar("SELECT COUNT(*) FROM usage_facts f JOIN accounts a ON a.id = f.account_id "
+                        "WHERE a.label = 'prod-backend' AND a.person_id IS NULL") == 0  # fmt: skip

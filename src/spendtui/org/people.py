@@ -154,17 +154,29 @@ def map_account(
     team_row = find_team(store, team) if team is not None else None
     target = team_row["name"] if team_row else valid_email(person)
     with editing(store, f"map a {provider} {kind} to {target}", today) as rec:
-        account = store.scalar(
-            "SELECT id FROM accounts WHERE provider = ? AND kind = ? AND external_id = ?", (provider, kind, external_id)
-        )
-        if account is None:
-            account = rec.insert("accounts", provider=provider, kind=kind, external_id=external_id)
+        accounts = _accounts_named(store, provider, kind, external_id)
+        if not accounts:
+            accounts = [rec.insert("accounts", provider=provider, kind=kind, external_id=external_id)]
         person_id = person_for(rec, target) if team_row is None else None
         team_id = team_row["id"] if team_row else None
         where = "id = ? AND (person_id IS NOT ? OR team_id IS NOT ?)"
-        if store.scalar(f"SELECT COUNT(*) FROM accounts WHERE {where}", (account, person_id, team_id)):
-            rec.touch_subject_data("person_id IS NULL AND account_id = :a", {"a": account})
-            rec.update("accounts", "id = ?", (account,), person_id=person_id, team_id=team_id)
+        for account in accounts:
+            if store.scalar(f"SELECT COUNT(*) FROM accounts WHERE {where}", (account, person_id, team_id)):
+                rec.touch_subject_data("person_id IS NULL AND account_id = :a", {"a": account})
+                rec.update("accounts", "id = ?", (account,), person_id=person_id, team_id=team_id)
         rec.describe(f"Map {provider} {kind} {external_id} to {target}", account=f"{provider}:{kind}:{external_id}",
                      target=target)  # fmt: skip
     return rec.edit
+
+
+def _accounts_named(store: Store, provider: str, kind: str, name: str) -> list[int]:
+    """The account whose id is ``name``, and the one account whose label it is: an export that names
+    a key only by its name (Anthropic's token CSV) and the API or cost export that gives its id are
+    the same key, and the Console shows the name."""
+    rows = store.query(
+        "SELECT id, external_id FROM accounts WHERE provider = ? AND kind = ? AND (external_id = ? OR label = ?)",
+        (provider, kind, name, name),
+    )
+    by_id = [row[0] for row in rows if row[1] == name]
+    by_label = [row[0] for row in rows if row[1] != name]
+    return by_id + (by_label if len(by_label) == 1 else [])

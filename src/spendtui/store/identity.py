@@ -59,6 +59,8 @@ def account_ids(
             wanted[(kind, external_id)] = label
     if not wanted:
         return {}
+    named = _known_by_label(store, provider, wanted)
+    wanted = {key: label for key, label in wanted.items() if key not in named}
     now = utc_now()
     store.conn.executemany(
         """INSERT INTO accounts(provider, kind, external_id, label, first_seen, last_seen)
@@ -67,8 +69,25 @@ def account_ids(
              label = COALESCE(accounts.label, excluded.label), last_seen = excluded.last_seen""",
         [(provider, k, x, label, now, now) for (k, x), label in wanted.items()],
     )
-    return {
+    return named | {
         (row[0], row[1]): row[2]
         for row in store.query("SELECT kind, external_id, id FROM accounts WHERE provider = ?", (provider,))
         if (row[0], row[1]) in wanted
     }
+
+
+def _known_by_label(store: Store, provider: str, wanted: dict[tuple[str, str], str | None]) -> dict[tuple[str, str], int]:
+    """API keys a source names only by their name (its id is its label: Anthropic's token CSV) that
+    are known under their id (from the API or the cost export): the same key, one account."""
+    names = {external for (kind, external), label in wanted.items() if kind == "api_key" and external == label}
+    if not names:
+        return {}
+    known: dict[str, list[int]] = {}
+    for account_id, external, label in store.query(
+        "SELECT id, external_id, label FROM accounts WHERE provider = ? AND kind = 'api_key'", (provider,)
+    ):
+        if external == label:
+            names.discard(label)  # already an account of its own under its name: keep using it
+        elif label in names:
+            known.setdefault(label, []).append(account_id)
+    return {("api_key", name): ids[0] for name, ids in known.items() if name in names and len(ids) == 1}
