@@ -263,3 +263,13 @@ def test_the_json_daily_spends_add_up_to_total_spend_to_the_cent(store):
     data = report(store)  # 31 days of 60.00 / 31 = 1.935...: each day alone rounds to 1.94, 31 x 1.94 = 60.14
     assert data["total_spend"] == "60.00"
     assert sum(Decimal(d["spend"]) for d in data["daily"]) == Decimal("60.00")
+
+
+def test_an_estimate_of_included_usage_does_not_mark_billed_spend_estimated(store):
+    rollup.configure(store, "UTC", {}, TODAY)
+    write_cursor(store, [cursor_event("2026-10-05T10:00:00Z", "alice@x.com", "10.00")])
+    write_usage(store, "anthropic", [{"key": "cc", "product": "claude_code", "day": "2026-10-05", "email": "alice@x.com",
+                                      "model": "claude-sonnet-5", "category": "included", "estimated": 1,
+                                      "amount_nano": dollars_to_nano("3.00")}])  # fmt: skip
+    data = report(store, scope=Scope(user="alice@x.com"))
+    assert (data["total_spend"], data["included_usage"], data["estimated"]) == ("10.00", "3.00", [])

@@ -23,6 +23,9 @@ def _add_requests(current: int | None, more: int | None) -> int | None:
     return (current or 0) + more
 
 
+SPEND_CATEGORIES = frozenset(("subscription", "overage", "api"))
+
+
 @dataclass
 class Sums:
     """Money by category plus requests, for any slice (a provider, a model, a person)."""
@@ -34,7 +37,9 @@ class Sums:
     def add(self, category: str, amount: int, requests: int | None, estimated: bool) -> None:
         self.categories[category] = self.categories.get(category, 0) + amount
         self.requests = _add_requests(self.requests, requests)
-        self.estimated = self.estimated or estimated
+        # only an estimate that counts as spend makes the spend an estimate (an estimated Claude Code
+        # value a seat covers is included usage: the billed spend beside it stays exact)
+        self.estimated = self.estimated or (estimated and category in SPEND_CATEGORIES)
 
     # Spelled out, not summed over a generator: user tables ask each of 5,000 people several times.
     @property
