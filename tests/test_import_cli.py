@@ -67,7 +67,8 @@ def test_dry_run_prints_the_plan_and_creates_no_store(spendtui, db_path):
     assert code == 0
     assert out.splitlines() == [
         "team-usage-events.csv: cursor-events (v4 team), 8 rows",
-        "  cursor.events: 8 records, 2026-10-05..2026-10-06 (2 days), 3 people, amount $0.99",
+        "  cursor.events: 8 records, 2026-10-05..2026-10-06 (2 days), 3 people, amount $0.99 "
+        "(of it $0.64 included usage, not spend)",
         "claude_api_cost_2026_10_01_to_2026_10_04.csv: anthropic-cost (12 or 14 columns), 24 rows",
         "  anthropic.cost: 24 records, 2026-10-01..2026-10-03 (3 days), 2 accounts, amount $37.87",
     ]
@@ -121,7 +122,7 @@ def test_progress_without_a_tty_is_a_line_per_step(spendtui):
     assert lines[:3] == [
         "team-usage-events.csv: cursor-events (v4 team)",
         "team-usage-events.csv: 8 rows read, 8 records to write",
-        "team-usage-events.csv: 8 records written",
+        "team-usage-events.csv: 8 records checked against the store",
     ]
     assert len(lines) == 4 and lines[3].startswith("team-usage-events.csv: imported as #1:")
     assert "\r" not in err

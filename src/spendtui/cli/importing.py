@@ -38,7 +38,7 @@ class ProgressPrinter:
             if self.tty and event.file in self.large:
                 self._bar(event)
             elif event.step == "write" and not self.tty and event.done == event.total:
-                self._line(f"{event.file}: {event.done:,} records written")
+                self._line(f"{event.file}: {event.done:,} records checked against the store")  # (new or not: the summary says)
 
     def _bar(self, event) -> None:
         now = time.monotonic()
@@ -77,9 +77,10 @@ def _print_plan(result) -> None:
         who = [f"{plan.people} people"] if plan.people or not plan.accounts else []
         who += [f"{plan.accounts} accounts"] if plan.accounts else []
         subjects = ", ".join(who)
+        included = f" (of it {_money(plan.included_nano)} included usage, not spend)" if plan.included_nano else ""
         click.echo(
             f"  {plan.stream}: {plan.records:,} records, {span} ({plan.days} days), {subjects}, "
-            f"amount {_money(plan.amount_nano)}"
+            f"amount {_money(plan.amount_nano)}{included}"
         )
     if result.against_store:
         click.echo(f"  against the store: {result.new:,} new, {result.replaced:,} replaced, {result.skipped:,} skipped")

@@ -60,6 +60,7 @@ class StreamPlan:
     people: int
     accounts: int
     amount_nano: int | None
+    included_nano: int = 0  # of the amount, usage a plan covers: value, not spend (metrics.md)
 
 
 @dataclass
@@ -289,10 +290,12 @@ def _plan(output: Output) -> StreamPlan:
     if "account_id" in rows:
         named = rows[rows["account_id"].notna()]
         accounts = len(set(zip(named["account_kind"], named["account_id"])))
-    amount = None
+    amount, included = None, 0
     if "amount_nano" in rows and rows["amount_nano"].notna().any():
         amount = int(rows["amount_nano"].sum())
-    return StreamPlan(output.stream, len(rows), first, last, day_count, people, accounts, amount)
+        if "category" in rows:
+            included = int(rows.loc[rows["category"] == "included", "amount_nano"].sum())
+    return StreamPlan(output.stream, len(rows), first, last, day_count, people, accounts, amount, included)
 
 
 @contextmanager
