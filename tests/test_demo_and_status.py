@@ -143,11 +143,15 @@ def test_status_check_exits_4_only_while_a_warning_stands(db_path):
     with open_store(db_path):
         pass
     command = [sys.executable, "-m", "spendtui", "status", "--db", str(db_path), "--check"]
-    assert subprocess.run(command, capture_output=True).returncode == 0
+    finished = subprocess.run(command, capture_output=True, text=True)  # a store nothing ever filled
+    assert finished.returncode == 4 and "the store holds no usage yet and no provider has a key" in finished.stdout
     with open_store(db_path) as store:
         write_cursor(store, [cursor_event("2026-11-02T10:00:00Z", "a@x.com", "1.00")])
     finished = subprocess.run(command, capture_output=True, text=True)
     assert finished.returncode == 4 and "seat price not configured" in finished.stdout
+    config = db_path.parent / "config.toml"
+    config.write_text('[providers.cursor]\nseat_price = "40.00"\n')
+    assert subprocess.run([*command, "--config", str(config)], capture_output=True).returncode == 0
 
 
 def test_seat_price_not_configured_is_a_warning(store):

@@ -154,6 +154,9 @@ def without_provider(provider: str, error: str | None) -> str:
 
 def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[str]:
     found: list[str] = []
+    if not any(p.records or p.key_configured for p in report.providers):  # a health check must not pass on nothing
+        found.append("the store holds no usage yet and no provider has a key: configure one and run `spendtui sync`, "
+                     "or `spendtui import` a vendor's export")  # fmt: skip
     for p in report.providers:
         synced = p.last_good_sync_at is not None
         if p.key_configured and not synced:
