@@ -36,6 +36,16 @@ async def test_empty_store_says_what_to_do_next(make_app, tmp_path):
         assert "press u to upload" in str(invoices.query_one(".table-empty").render())
 
 
+async def test_a_period_with_nothing_in_it_says_where_the_data_is(make_app, tmp_path):
+    with open_store(tmp_path / "old.db", create=True) as store:  # last month's export, opened on month to date
+        write_cursor(store, [cursor_event("2026-10-05T10:00:00Z", "a@x.com", "1.00")])
+    app = make_app(tmp_path / "old.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        note = str(app.query_one("#overview-person-note").render())
+        assert note == "Nothing in this period: the store holds 2026-10-05 → 2026-10-05 (p picks another period)."
+
+
 async def test_export_writes_the_focused_table_as_shown(demo_db, make_app, tmp_path):
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:

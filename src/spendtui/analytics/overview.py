@@ -98,6 +98,7 @@ class Overview:
     users: list[UserRow]
     days: dict[str, Day]
     months: list[MonthRow]
+    stored: tuple[str, str] | None = None  # the first and last day the store holds figures for (the tab's hint)
 
     @property
     def total_spend(self) -> int:

@@ -79,7 +79,14 @@ def overview_figures(q: Query, period: Period, scope: Scope) -> Overview:
         users=[],
         days=daily(q, period, scope),
         months=month_over_month(q, scope, period.end),
+        stored=stored_span(q),
     )
+
+
+def stored_span(q: Query) -> tuple[str, str] | None:
+    """The first and last day of the org-wide daily rollup: where an empty period can point to."""
+    first, last = q.store.query("SELECT MIN(day), MAX(day) FROM roll_org_day")[0]
+    return (first, last) if first else None
 
 
 def people_choices(store: Store) -> list[tuple[str, str | None]]:

@@ -101,9 +101,13 @@ class OverviewTab(ViewTab):
         kpis.card("kpi-cpr").set(format_usd(ov.cost_per_request), "usage ÷ requests")
         top = current.top_model
         kpis.card("kpi-top-model").set(top[1] if top else "\u2014", PROVIDER_NAMES.get(top[0], "") if top else "")
+        notes = [f"Totals below are for the selected person only ({ctx.filters.user})."] if ctx.filters.user else []
+        if not (ov.total_spend or current.all.included or current.requests) and ov.stored:
+            notes.append(f"Nothing in this period: the store holds {ov.stored[0]} → {ov.stored[1]} "
+                         "(p picks another period).")  # fmt: skip
         note = self.query_one("#overview-person-note", Static)
-        note.display = bool(ctx.filters.user)
-        note.update(f"Totals below are for the selected person only ({ctx.filters.user})." if ctx.filters.user else "")
+        note.display = bool(notes)
+        note.update(" ".join(notes))
 
         days = list(ov.days.items())
         self.query_one("#overview-daily", Chart).show(
