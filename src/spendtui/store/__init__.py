@@ -150,7 +150,8 @@ def open_store(
     reason = "--read-only" if read_only else None
     if not path.exists():
         if read_only or not create:
-            raise StoreError(f"no store at {path} (run `spendtui demo` or `spendtui import` to create one)")
+            raise StoreError(f"no store at {path} (`spendtui sync` or `spendtui import FILE` creates it; "
+                             "`spendtui --demo` shows a demo org)")
         _create_private(path)
     elif not read_only and not os.access(path, os.W_OK):
         read_only, reason = True, "you cannot write this file"

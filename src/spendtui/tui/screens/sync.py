@@ -47,7 +47,9 @@ class SyncScreen(Dialog[SyncRequest | None]):
     def _go(self) -> None:
         providers = tuple(p for p in PROVIDERS if self.query_one(f"#sync-{p}", Checkbox).value)
         if not providers:
-            self.fail("Pick at least one provider.")
+            self.fail("Pick at least one provider." if self.configured else
+                      "No provider has a key yet: set SPENDTUI_CURSOR_API_KEY (or the Anthropic / OpenAI one, or a "
+                      "key_file in the config) and open this again; the Sync tab (8) shows how.")  # fmt: skip
             return
         try:
             since = self._date("#sync-since", "since")
