@@ -43,7 +43,6 @@ SECTION_TITLES = {
     "usage_by_model_and_user": "Usage by model and user",
 }
 MONEY_KEYS = ("spend", "estimated_value")
-SECTION_LABELS = {"user": "User or project"}  # OpenAI usage without a user id is its project's
 _USAGE = {  # the money columns of a provider's user table
     "cursor": [Column("included", "Included", "money"), Column("overage", "On-demand", "money")],
     "anthropic": [Column("overage", "claude.ai extra", "money"), Column("api", "API", "money")],
@@ -67,8 +66,7 @@ def section_columns(rows: list[dict], estimated: bool) -> list[Column]:
         if key.startswith("_"):
             continue  # a mark (_est), not a column
         kind = "money" if key in MONEY_KEYS else "int" if key in INT_KEYS else "text"
-        label = SECTION_LABELS.get(key) or key.replace("_", " ").capitalize()
-        columns.append(Column(key, label, kind, estimated_key="_est" if estimated else None))
+        columns.append(Column(key, key.replace("_", " ").capitalize(), kind, estimated_key="_est" if estimated else None))
     return columns
 
 
