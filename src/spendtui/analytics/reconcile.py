@@ -167,8 +167,7 @@ def reconcile(q: Query, fx: dict[str, Decimal], *, first_month: str | None = Non
     )
     usage = _MonthlyUsage(q)
     for row in wanted:
-        row.usage, row.usage_estimated = usage.month(row.provider, row.month)
-        row.seat_fees = usage.seat_fees(row.provider, row.month)
+        row.usage, row.usage_estimated, row.seat_fees = usage.month(row.provider, row.month)
         first, last = month_bounds(row.month)
         if first <= q.today <= last:
             row.open, row.elapsed_days = True, q.today.day
@@ -197,24 +196,16 @@ class _MonthlyUsage:
         self.q = q
         self._months: dict[tuple[str, str], tuple[int, bool, int]] = {}
 
-    def _sums(self, provider: str, first: date, last: date) -> tuple[int, bool, int]:
+    def span(self, provider: str, first: date, last: date) -> tuple[int, bool, int]:
+        """(usage spend, estimated, seat fees) of the days first..last."""
         sums = totals(self.q, Period(first, last), Scope(provider=provider)).providers.get(provider)
         return (sums.usage_spend, sums.estimated, sums.categories.get("subscription", 0)) if sums else (0, False, 0)
 
-    def span(self, provider: str, first: date, last: date) -> tuple[int, bool]:
-        return self._sums(provider, first, last)[:2]
-
-    def _month(self, provider: str, month: str) -> tuple[int, bool, int]:
+    def month(self, provider: str, month: str) -> tuple[int, bool, int]:
         key = (provider, month)
         if key not in self._months:
-            self._months[key] = self._sums(provider, *month_bounds(month))
+            self._months[key] = self.span(provider, *month_bounds(month))
         return self._months[key]
-
-    def month(self, provider: str, month: str) -> tuple[int, bool]:
-        return self._month(provider, month)[:2]
-
-    def seat_fees(self, provider: str, month: str) -> int:
-        return self._month(provider, month)[2]
 
 
 def _pool_balance(usage: _MonthlyUsage, row: MonthRow, paid: list[tuple[str, int]]) -> int | None:

@@ -23,6 +23,7 @@ from spendtui.org.edit import Edit, Recorder, editing
 from spendtui.org.lookup import find_team, person_for, require_person
 from spendtui.org.validate import email as valid_email
 from spendtui.store import Store
+from spendtui.store.identity import named_account
 
 # Account kinds as facts name them (FactBatch rows' ``account_kind``), per provider, with the CLI
 # option that names each in `people map`.
@@ -154,9 +155,10 @@ def map_account(
     team_row = find_team(store, team) if team is not None else None
     target = team_row["name"] if team_row else valid_email(person)
     with editing(store, f"map a {provider} {kind} to {target}", today) as rec:
-        accounts = _accounts_named(store, provider, kind, external_id)
-        if not accounts:
-            accounts = [rec.insert("accounts", provider=provider, kind=kind, external_id=external_id)]
+        by_id, by_label = named_account(store, provider, kind, external_id)  # the name the Console shows, too
+        if by_id is None and by_label is None:
+            by_id = rec.insert("accounts", provider=provider, kind=kind, external_id=external_id)
+        accounts = [a for a in (by_id, by_label) if a is not None]
         person_id = person_for(rec, target) if team_row is None else None
         team_id = team_row["id"] if team_row else None
         where = "id = ? AND (person_id IS NOT ? OR team_id IS NOT ?)"
@@ -168,15 +170,3 @@ def map_account(
                      target=target)  # fmt: skip
     return rec.edit
 
-
-def _accounts_named(store: Store, provider: str, kind: str, name: str) -> list[int]:
-    """The account whose id is ``name``, and the one account whose label it is: an export that names
-    a key only by its name (Anthropic's token CSV) and the API or cost export that gives its id are
-    the same key, and the Console shows the name."""
-    rows = store.query(
-        "SELECT id, external_id FROM accounts WHERE provider = ? AND kind = ? AND (external_id = ? OR label = ?)",
-        (provider, kind, name, name),
-    )
-    by_id = [row[0] for row in rows if row[1] == name]
-    by_label = [row[0] for row in rows if row[1] != name]
-    return by_id + (by_label if len(by_label) == 1 else [])

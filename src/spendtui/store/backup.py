@@ -10,14 +10,13 @@ The kept invoice PDFs are copied into PATH's own folder (``PATH-invoices``).
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from spendtui.errors import SpendtuiError, UsageError
 from spendtui.store import Store
-from spendtui.store.schema import invoice_folder_name
+from spendtui.store.schema import copy_kept_pdfs
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def backup(store: Store, target: Path | str, *, force: bool = False) -> BackupRe
         copy = sqlite3.connect(partial, isolation_level=None)
         try:
             store.conn.backup(copy)
-            _copy_kept_pdfs(store, copy, path)
+            copy_kept_pdfs(copy, store.path.parent, path)  # the copy owns its PDFs (restorable, removable)
             copy.execute("PRAGMA journal_mode = DELETE")
             verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
         finally:
@@ -59,18 +58,3 @@ def backup(store: Store, target: Path | str, *, force: bool = False) -> BackupRe
         partial.unlink(missing_ok=True)
         raise
     return BackupResult(path, path.stat().st_size)
-
-
-def _copy_kept_pdfs(store: Store, copy: sqlite3.Connection, path: Path) -> None:
-    """The invoice PDFs the store keeps go with the copy, into a folder of its own (a restored
-    backup has them; removing an invoice from the copy cannot delete the store's PDF)."""
-    folder = invoice_folder_name(path)
-    for invoice_id, file in copy.execute("SELECT id, file FROM invoices WHERE file IS NOT NULL").fetchall():
-        source = store.path.parent / file
-        if not source.is_file():
-            continue  # already missing from the store: the copy says the same
-        target = path.parent / folder / source.name
-        target.parent.mkdir(mode=0o700, exist_ok=True)
-        shutil.copyfile(source, target)
-        os.chmod(target, 0o600)
-        copy.execute("UPDATE invoices SET file = ? WHERE id = ?", (f"{folder}/{source.name}", invoice_id))

@@ -78,16 +78,23 @@ def account_ids(
 
 def _known_by_label(store: Store, provider: str, wanted: dict[tuple[str, str], str | None]) -> dict[tuple[str, str], int]:
     """API keys a source names only by their name (its id is its label: Anthropic's token CSV) that
-    are known under their id (from the API or the cost export): the same key, one account."""
+    are known under their id (from the API or the cost export): the same key, one account. A name
+    that has an account of its own already keeps using it."""
     names = {external for (kind, external), label in wanted.items() if kind == "api_key" and external == label}
-    if not names:
-        return {}
-    known: dict[str, list[int]] = {}
-    for account_id, external, label in store.query(
-        "SELECT id, external_id, label FROM accounts WHERE provider = ? AND kind = 'api_key'", (provider,)
+    found = {name: named_account(store, provider, "api_key", name) for name in names}
+    return {("api_key", name): ids[1] for name, ids in found.items() if ids[0] is None and ids[1] is not None}
+
+
+def named_account(store: Store, provider: str, kind: str, name: str) -> tuple[int | None, int | None]:
+    """(the account whose id is ``name``, the one account with another id whose label it is): a key
+    an export names only by its name and the key the API lists by id under that name are one key."""
+    by_id, by_label = None, []
+    for account_id, external in store.query(
+        "SELECT id, external_id FROM accounts WHERE provider = ? AND kind = ? AND (external_id = ? OR label = ?)",
+        (provider, kind, name, name),
     ):
-        if external == label:
-            names.discard(label)  # already an account of its own under its name: keep using it
-        elif label in names:
-            known.setdefault(label, []).append(account_id)
-    return {("api_key", name): ids[0] for name, ids in known.items() if name in names and len(ids) == 1}
+        if external == name:
+            by_id = account_id
+        else:
+            by_label.append(account_id)
+    return by_id, (by_label[0] if len(by_label) == 1 else None)

@@ -567,23 +567,28 @@ def invoice_folder_name(db_path: Path) -> str:
     return f"{db_path.name}-invoices"
 
 
-def _own_invoice_folder(conn: sqlite3.Connection) -> None:
-    """Kept PDFs used to share one ``invoices/`` folder per directory: copy each store's into its own."""
-    name = conn.execute("PRAGMA database_list").fetchone()[2]
-    if not name:
-        return  # an in-memory store keeps no files
-    db_path = Path(name)
+def copy_kept_pdfs(conn: sqlite3.Connection, source_dir: Path, db_path: Path, files_like: str = "%") -> None:
+    """Copy the PDFs the invoices in ``conn`` name (relative to ``source_dir``) into the folder of the
+    store at ``db_path`` and point the rows there; a file already missing stays named as it was."""
     folder = invoice_folder_name(db_path)
-    for invoice_id, file in conn.execute("SELECT id, file FROM invoices WHERE file LIKE 'invoices/%'").fetchall():
-        source = db_path.parent / file
+    rows = conn.execute("SELECT id, file FROM invoices WHERE file LIKE ?", (files_like,)).fetchall()
+    for invoice_id, file in rows:
+        source = source_dir / file
         if not source.is_file():
             continue
         target = db_path.parent / folder / source.name
         target.parent.mkdir(mode=0o700, exist_ok=True)
-        if not target.exists():
-            shutil.copyfile(source, target)
-            os.chmod(target, 0o600)
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o600)
         conn.execute("UPDATE invoices SET file = ? WHERE id = ?", (f"{folder}/{source.name}", invoice_id))
+
+
+def _own_invoice_folder(conn: sqlite3.Connection) -> None:
+    """Kept PDFs used to share one ``invoices/`` folder per directory: copy (never move: another store
+    of the folder may name them) each store's into its own."""
+    name = conn.execute("PRAGMA database_list").fetchone()[2]
+    if name:  # (an in-memory store keeps no files)
+        copy_kept_pdfs(conn, Path(name).parent, Path(name), "invoices/%")
 
 
 # The columns the writers fill (all but the rowid), in the order of the tables; a test checks them
