@@ -262,3 +262,19 @@ def test_the_vendor_window_warning_at_its_edges(store, now, warning):
     moment = datetime.fromisoformat(now).replace(tzinfo=timezone.utc)
     found = [w for w in status(store, Settings(), now=moment).warnings if "window" in w or "keeps about" in w]
     assert found == [warning]
+
+
+def test_status_warns_when_the_configured_key_file_is_missing(store, tmp_path, monkeypatch):
+    from spendtui.config import load_settings
+
+    monkeypatch.delenv("SPENDTUI_ANTHROPIC_ADMIN_KEY", raising=False)
+    key = tmp_path / "anthropic.key"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[providers.anthropic]\nkey_file = "{key}"\n')
+    settings = load_settings(config)
+    assert f"anthropic: key_file {key} does not exist: the next sync will fail" in status(store, settings).warnings
+    key.write_text("sk-ant-admin01-x\n")
+    assert not any("key_file" in w for w in status(store, settings).warnings)
+    monkeypatch.setenv("SPENDTUI_ANTHROPIC_ADMIN_KEY", "sk-ant-admin01-y")  # the environment wins: the file is unused
+    key.unlink()
+    assert not any("key_file" in w for w in status(store, settings).warnings)

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from spendtui.config import KEY_ENV, PROVIDERS, Settings
+from spendtui.config import PROVIDERS, Settings
+from spendtui.providers.secrets import has_key, key_file_problem
 from spendtui.store import Store
 from spendtui.store.schema import SCHEMA_VERSION
 
@@ -29,6 +30,7 @@ class ProviderStatus:
     first_day: str | None
     last_day: str | None
     key_configured: bool
+    key_problem: str | None  # a configured key file that cannot be read
     last_sync_at: str | None
     last_sync_status: str | None
     last_good_sync_at: str | None
@@ -63,12 +65,6 @@ class StatusReport:
             "providers": [p.as_json() for p in self.providers],
             "warnings": self.warnings,
         }
-
-
-def key_configured(settings: Settings, provider: str) -> bool:
-    """Whether a key source is set up (without reading the key or running its command)."""
-    options = settings.provider(provider)
-    return bool(os.environ.get(KEY_ENV[provider]) or options.key_file or options.key_command)
 
 
 def _store_size(store: Store) -> int:
@@ -124,7 +120,8 @@ def _provider_status(store: Store, settings: Settings, provider: str, sources: l
         records=sum(s["rows"] for s in mine),
         first_day=min((s["first_day"] for s in mine), default=None),
         last_day=max((s["last_day"] for s in mine), default=None),
-        key_configured=key_configured(settings, provider),
+        key_configured=has_key(provider, settings),
+        key_problem=key_file_problem(provider, settings),
         last_sync_at=last[0][0] if last else None,
         last_sync_status=last[0][1] if last else None,
         last_good_sync_at=good,
@@ -159,6 +156,8 @@ def warnings(report: StatusReport, settings: Settings, now: datetime) -> list[st
                      "or `spendtui import` a vendor's export")  # fmt: skip
     for p in report.providers:
         synced = p.last_good_sync_at is not None
+        if p.key_problem:
+            found.append(f"{p.provider}: {p.key_problem}: the next sync will fail")
         if p.key_configured and not synced:
             found.append(f"{p.provider}: a key is configured but no sync has succeeded yet (run `spendtui sync`)")
         if synced and (age := _age(now, p.last_good_sync_at)) > STALE_AFTER:

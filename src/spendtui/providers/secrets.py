@@ -85,6 +85,22 @@ def has_key(provider: str, settings: Settings, env: Mapping[str, str] | None = N
     return bool(env.get(KEY_ENV[provider], "").strip() or conf.key_file or conf.key_command)
 
 
+def key_file_problem(provider: str, settings: Settings, env: Mapping[str, str] | None = None) -> str | None:
+    """Why the key file the provider's key would come from cannot be read, or None.
+
+    For a health check before the scheduled sync fails on it; the file's content is not read.
+    """
+    env = os.environ if env is None else env
+    path = settings.provider(provider).key_file
+    if path is None or env.get(KEY_ENV[provider], "").strip():
+        return None
+    if not path.exists():
+        return f"key_file {path} does not exist"
+    if not path.is_file() or not os.access(path, os.R_OK):
+        return f"key_file {path} cannot be read by this user"
+    return None
+
+
 def resolve_key(provider: str, settings: Settings, env: Mapping[str, str] | None = None) -> Secret:
     """The provider's key: environment variable, else ``key_file``, else ``key_command``."""
     env = os.environ if env is None else env

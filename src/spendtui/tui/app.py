@@ -496,12 +496,12 @@ class SpendApp(App):
         return True
 
     def action_sync(self, provider: str | None = None) -> None:
-        from spendtui.analytics.status import key_configured
+        from spendtui.providers.secrets import has_key
         from spendtui.tui.screens.sync import SyncScreen
 
         if self.refuse_if_read_only("sync"):
             return
-        configured = [p for p in PROVIDERS if key_configured(self.settings, p)]
+        configured = [p for p in PROVIDERS if has_key(p, self.settings)]
         chosen = [provider] if provider else configured
         self.push_screen(SyncScreen(configured, chosen), self._show_sync)
 

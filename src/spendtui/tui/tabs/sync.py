@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 
 from spendtui.analytics.providers import SETUP, sync_history
 from spendtui.analytics.query import Query
-from spendtui.analytics.status import StatusReport, status
+from spendtui.analytics.status import ProviderStatus, StatusReport, status
 from spendtui.analytics.ui_support import relative_age, short_stamp
 from spendtui.config import KEY_ENV, PROVIDER_NAMES
 from spendtui.tui.tabs.base import LoadContext, ViewTab
@@ -64,7 +64,7 @@ class SyncTab(ViewTab):
         for button in ("#sync-now", "#sync-import"):
             self.query_one(button, Button).disabled = ctx.read_only
         self.query_one("#sync-providers", SpendTable).set_rows([
-            {"provider": PROVIDER_NAMES[p.provider], "connected": "✔ key set" if p.key_configured else "✘ not connected",
+            {"provider": PROVIDER_NAMES[p.provider], "connected": _connection(p),
              "records": p.records, "range": f"{p.first_day} → {p.last_day}" if p.first_day else None,
              "last_sync": relative_age(p.last_sync_at, ctx.now), "last_status": p.last_sync_status,
              "last_good": relative_age(p.last_good_sync_at, ctx.now), "seats": p.seats}
@@ -90,3 +90,9 @@ class SyncTab(ViewTab):
     @on(Button.Pressed, "#sync-import")
     def _import(self) -> None:
         self.app.action_import_csv()
+
+
+def _connection(provider: ProviderStatus) -> str:
+    if provider.key_problem:
+        return "✘ key file unreadable"
+    return "✔ key set" if provider.key_configured else "✘ not connected"
