@@ -7,6 +7,7 @@ between runs), then measures, each in its own process so peak memory (``ru_maxrs
 
 - floor:    pandas ``read_csv`` of the file (``dtype=str``) + one ``executemany`` of its columns into
             a plain SQLite table, in one transaction;
+- keyed:    the floor + a unique 16-byte key per row (what idempotency alone costs, nothing else);
 - import:   ``spendtui.importers.run.import_files`` into a fresh store;
 - reimport: the same rows again into that store, from a copy with one extra blank line (so the sha
             shortcut does not apply and every row goes through the upsert path).
@@ -100,7 +101,13 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def phase_floor(csv_path: Path, db: Path) -> dict:
+def phase_floor(csv_path: Path, db: Path, keyed: bool = False) -> dict:
+    """The floor; ``keyed`` adds what idempotency alone demands: a unique 16-byte key per row.
+
+    The keyed floor hashes each row's text into a day-prefixed key (as the store's keys are, with
+    the import's page cache) and stores it in a UNIQUE column: no parsing, people, categories,
+    other indexes or rollups. What it costs over the floor is what no idempotent import can avoid.
+    """
     import sqlite3
 
     import pandas as pd
@@ -108,16 +115,21 @@ def phase_floor(csv_path: Path, db: Path) -> dict:
     started = time.perf_counter()
     frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
     read = time.perf_counter() - started
+    columns = [frame[c].tolist() for c in frame.columns]
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    columns = ", ".join(f"c{i}" for i in range(frame.shape[1]))
-    conn.execute(f"CREATE TABLE floor ({columns})")
+    names = [f"c{i}" for i in range(frame.shape[1])]
+    if keyed:
+        from spendtui.importers.run import WRITE_CACHE_KIB
+        from spendtui.store.facts import day_key, natural_key
+
+        conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+        columns.append([day_key(row[0][:10], natural_key("\x1f".join(row))) for row in zip(*columns)])
+        names.append("nk BLOB NOT NULL UNIQUE")
+    conn.execute(f"CREATE TABLE floor ({', '.join(names)})")
     conn.execute("BEGIN")
-    conn.executemany(
-        f"INSERT INTO floor VALUES ({', '.join('?' * frame.shape[1])})",
-        zip(*(frame[c].tolist() for c in frame.columns)),
-    )
+    conn.executemany(f"INSERT INTO floor VALUES ({', '.join('?' * len(columns))})", zip(*columns))
     conn.execute("COMMIT")
     conn.close()
     return {"seconds": time.perf_counter() - started, "read_seconds": read, "rows": len(frame)}
@@ -158,8 +170,8 @@ def child(args) -> None:
     from spendtui.importers import run  # noqa: F401
 
     started_cpu = cpu_seconds()
-    if args.phase == "floor":
-        numbers = phase_floor(csv_path, db)
+    if args.phase in ("floor", "keyed"):
+        numbers = phase_floor(csv_path, db, keyed=args.phase == "keyed")
     else:
         numbers = phase_import(csv_path, db, args.profile)
     numbers["peak_mb"] = peak_mb()
@@ -203,15 +215,18 @@ def main() -> None:
         handle.write(b"\n")  # a different sha256, the same rows
 
     for run in range(1, args.runs + 1):
-        for name in ("floor.db", "store.db"):
+        for name in ("floor.db", "keyed.db", "store.db"):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{OUT / name}{suffix}").unlink(missing_ok=True)
         floor = run_phase("floor", csv_path, OUT / "floor.db")
+        keyed = run_phase("keyed", csv_path, OUT / "keyed.db")
         first = run_phase("import", csv_path, OUT / "store.db", profile=args.profile and run == 1)
         again = run_phase("import", copy, OUT / "store.db")
         print(f"run {run}: {args.rows:,} rows, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"  floor     {floor['seconds']:6.1f} s wall {floor['cpu']:6.1f} s cpu  peak {floor['peak_mb']:5.0f} MB"
               f"  (read_csv {floor['read_seconds']:.1f} s)")  # fmt: skip
+        print(f"  keyed     {keyed['seconds']:6.1f} s wall {keyed['cpu']:6.1f} s cpu  peak {keyed['peak_mb']:5.0f} MB"
+              f"  = {keyed['seconds'] / floor['seconds']:.2f}x floor wall: the floor + a unique key per row")  # fmt: skip
         print(f"  import    {first['seconds']:6.1f} s wall {first['cpu']:6.1f} s cpu  peak {first['peak_mb']:5.0f} MB"
               f"  = {first['seconds'] / floor['seconds']:.2f}x floor wall, {first['cpu'] / floor['cpu']:.2f}x cpu;"
               f"  new {first['new']:,}")  # fmt: skip
