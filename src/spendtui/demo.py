@@ -468,10 +468,10 @@ class DemoBuilder:
 
     def _invoices(self, store: Store, now: str) -> None:
         """Monthly seat invoices, Cursor on-demand invoices in arrears, API credit top-ups."""
-        seat_counts = {
-            (row[0], row[1], row[2]): (row[3], row[4])
+        seat_counts = {  # (provider, plan, month) -> (seats, fees accrued, first day with a seat)
+            (row[0], row[1], row[2]): (row[3], row[4], date.fromisoformat(row[5]))
             for row in store.query(
-                """SELECT provider, model, substr(day, 1, 7), COUNT(DISTINCT subject), SUM(amount_nano)
+                """SELECT provider, model, substr(day, 1, 7), COUNT(DISTINCT subject), SUM(amount_nano), MIN(day)
                    FROM roll_day WHERE category = 'subscription' GROUP BY provider, model, substr(day, 1, 7)"""
             )
         }
@@ -481,15 +481,25 @@ class DemoBuilder:
         prefixes = {"cursor": "C4T9PLQ2", "anthropic": "QZ7KD2RA", "openai": "8F3A21C9"}
         vendors = {"cursor": "Anysphere, Inc.", "anthropic": "Anthropic, PBC", "openai": "OpenAI, LLC"}
 
-        def add(provider: str, issued: date, period: tuple[date, date], items: list[tuple[str, int, int, str]]):
+        def add(provider: str, issued: date, period: tuple[date, date], items: list[tuple]):
+            """items: (text, quantity, unit price, class[, first day of a seat line's service])."""
             sequence[provider] += 1
             number = f"{prefixes[provider]}-{sequence[provider]:04d}"
-            total = sum(qty * unit for _, qty, unit, _ in items)
+            total = sum(qty * unit for _, qty, unit, *_ in items)
             invoices.append((provider, vendors[provider], "invoice", number, issued.isoformat(), issued.isoformat(),
                              period[0].isoformat(), period[1].isoformat(), "USD", total, total, total, now))  # fmt: skip
-            for line_no, (text, qty, unit, cls) in enumerate(items, start=1):
-                line_period = (period[0].isoformat(), period[1].isoformat()) if cls == "fixed_subscription" else (None, None)
+            for line_no, (text, qty, unit, cls, *start) in enumerate(items, start=1):
+                line_period = (None, None)
+                if cls == "fixed_subscription":
+                    line_period = ((start or period)[0].isoformat(), period[1].isoformat())
                 lines.append((number, provider, line_no, text, str(qty), unit, qty * unit, *line_period, cls))
+
+        def seat_line(provider: str, plan: str, month: date) -> tuple:
+            """A month's seats of a plan; seats that began during the month are billed from then, prorated."""
+            seats, accrued, first = seat_counts[(provider, plan, month.isoformat()[:7])]
+            if first == month:
+                return plan_names[plan], seats, dollars_to_nano(fees[plan]), "fixed_subscription"
+            return f"{plan_names[plan]} (prorated from {first:%b %d})", 1, accrued, "fixed_subscription", first
 
         plan_names = {"cursor-teams": "Cursor Teams", "claude-team-standard": "Claude Team - Standard seat",
                       "claude-team-premium": "Claude Team - Premium seat", "chatgpt-business": "ChatGPT Business"}  # fmt: skip
@@ -501,11 +511,7 @@ class DemoBuilder:
             key = month.isoformat()[:7]
             end = add_months(month, 1) - timedelta(days=1)
             for provider in ("cursor", "anthropic", "openai"):
-                items = [
-                    (plan_names[plan], seat_counts[(provider, plan, key)][0], dollars_to_nano(fees[plan]), "fixed_subscription")
-                    for plan in plan_names
-                    if (provider, plan, key) in seat_counts
-                ]
+                items = [seat_line(provider, plan, month) for plan in plan_names if (provider, plan, key) in seat_counts]
                 if provider == "anthropic":
                     extra = sum(r["amount_nano"] for r in self.claude_ai if r["period_from"][:7] == key)
                     if extra:
