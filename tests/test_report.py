@@ -82,9 +82,7 @@ def test_overview_matches_a_hand_computation(org):
 def test_every_cent_is_in_users_daily_providers_and_categories(org):
     data = report(org)
     total = Decimal(data["total_spend"])
-    exact = sum(Decimal(c) for c in data["categories"].values())
-    assert abs(exact - total) <= Decimal("0.01")
-    # Sums of rounded rows may drift by rounding; the exact store totals must not.
+    assert sum(Decimal(c) for c in data["categories"].values()) == total
     assert len(data["daily"]) == 31
     assert sum(Decimal(d["spread"]) for d in data["daily"]) == Decimal("3.10") + Decimal("0.00")
     users = {u["user"]: u for u in data["users"]}
@@ -273,3 +271,25 @@ def test_an_estimate_of_included_usage_does_not_mark_billed_spend_estimated(stor
                                       "amount_nano": dollars_to_nano("3.00")}])  # fmt: skip
     data = report(store, scope=Scope(user="alice@x.com"))
     assert (data["total_spend"], data["included_usage"], data["estimated"]) == ("10.00", "3.00", [])
+
+
+def test_categories_providers_and_people_add_up_to_total_spend_as_shown(store):
+    rollup.configure(store, "UTC", {}, TODAY)
+    write_cursor(store, [cursor_event("2026-10-05T10:00:00Z", "ann@x.com", "0.005"),
+                         cursor_event("2026-10-05T11:00:00Z", "bob@x.com", "0.005")])  # fmt: skip
+    write_day_costs(store, "anthropic", [day_cost("2026-10-05", "wrkspc_1", "0.005", model="claude-sonnet-5")])
+    write_day_costs(store, "openai", [day_cost("2026-10-05", "proj_1", "0.005", model="gpt-5")])
+    data = report(store)  # four half cents: 0.02 in all, though each part alone rounds to 0.01
+    assert data["total_spend"] == "0.02"
+    assert sum(Decimal(c) for c in data["categories"].values()) == Decimal("0.02")
+    assert sum(Decimal(p["spend"]) for p in data["providers"]) == Decimal("0.02")
+    assert sum(Decimal(u["spend"]) for u in data["users"]) == Decimal("0.02")
+    assert {u["spend"] for u in data["users"]} <= {"0.00", "0.01"}  # each within a cent of its own rounding
+
+
+def test_spend_categories_shown_add_up_to_the_spend_shown():
+    from spendtui.analytics.totals import shown_categories
+
+    half_cent = dollars_to_nano("0.005")
+    shown = shown_categories({"subscription": half_cent, "overage": half_cent, "api": half_cent, "included": 7})
+    assert shown == {"subscription": dollars_to_nano("0.01"), "overage": 0, "api": dollars_to_nano("0.01")}

@@ -9,7 +9,9 @@ to cents only when shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
 
 NANO_PER_DOLLAR = 1_000_000_000
 NANO_PER_CENT = 10_000_000
@@ -136,6 +138,16 @@ def cents_adding_up(parts: list[int]) -> list[int]:
         rounded.append((cents - shown) * NANO_PER_CENT)
         shown = cents
     return rounded
+
+
+T = TypeVar("T")
+
+
+def with_cents_adding_up(items: Iterable[T], amount: Callable[[T], int]) -> list[tuple[T, int]]:
+    """Each item with its ``amount`` rounded by ``cents_adding_up``: the parts a report lists beside
+    their total (days, categories, providers, people) add up to it as shown."""
+    items = list(items)
+    return list(zip(items, cents_adding_up([amount(item) for item in items])))
 
 
 def format_usd(nano: int | Decimal | None, *, estimated: bool = False, missing: str = "\u2014") -> str:

@@ -7,8 +7,18 @@ from datetime import date
 from decimal import Decimal
 
 from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.totals import Day, Totals, combined, daily, provider_sums, spend_by_subject, totals
-from spendtui.money import cents_adding_up, format_plain, format_usd, ratio_nano
+from spendtui.analytics.totals import (
+    CATEGORY_LABELS,
+    Day,
+    Totals,
+    combined,
+    daily,
+    provider_sums,
+    shown_categories,
+    spend_by_subject,
+    totals,
+)
+from spendtui.money import format_plain, format_usd, ratio_nano, with_cents_adding_up
 from spendtui.periods import Period, last_months, month_bounds
 
 
@@ -148,9 +158,7 @@ class Overview:
             ("Requests", None if data["requests"] is None else f"{data['requests']:,}"),
             ("Cost / request", None if self.cost_per_request is None else format_usd(self.cost_per_request)),
             ("Top model", data["top_model"]),
-            ("Subscription", format_usd(self.current.all.categories.get("subscription", 0))),
-            ("Overage", format_usd(self.current.all.categories.get("overage", 0))),
-            ("API", format_usd(self.current.all.categories.get("api", 0))),
+            *((label, format_usd(shown_categories(self.current.all.categories)[c])) for c, label in CATEGORY_LABELS.items()),
             ("Included usage (not spend)", format_usd(self.current.all.included)),
         ] + ([("Estimated", ", ".join(data["estimated"]))] if data["estimated"] else [])
 
@@ -158,10 +166,11 @@ class Overview:
         data = self.as_json()
         return {name: data[name] for name in ("users", "providers", "models", "daily", "months")}
 
+
     def as_json(self) -> dict:
         previous = self.period.previous()
         top = self.current.top_model
-        cats = self.current.all.categories
+        providers = sorted(self.current.providers.items(), key=lambda kv: (-kv[1].spend, kv[0]))
         return {
             "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(), "timezone": self.timezone},
             "previous_period": {"from": previous.start.isoformat(), "to": previous.end.isoformat()},
@@ -173,19 +182,20 @@ class Overview:
             "cost_per_request": format_plain(self.cost_per_request),
             "top_model": top[1] if top else None,
             "top_model_provider": top[0] if top else None,
-            "categories": {c: format_plain(cats.get(c, 0)) for c in ("subscription", "overage", "api")},
+            "categories": {c: format_plain(v) for c, v in shown_categories(self.current.all.categories).items()},
             "included_usage": format_plain(self.current.all.included),
             "estimated": self.estimated,
             "providers": [
-                {"provider": p, "spend": format_plain(s.spend), "requests": s.requests}
-                for p, s in sorted(self.current.providers.items(), key=lambda kv: (-kv[1].spend, kv[0]))
+                {"provider": p, "spend": format_plain(spend), "requests": s.requests}
+                for (p, s), spend in with_cents_adding_up(providers, lambda kv: kv[1].spend)
             ],
             "models": self.models(),
-            "users": [row.as_json() for row in self.users],
+            "users": [row.as_json() | {"spend": format_plain(spend)}
+                      for row, spend in with_cents_adding_up(self.users, lambda row: row.spend)],
             "daily": [
                 {"date": day, "spend": format_plain(spend), "spread": format_plain(d.spread),
                  "requests": d.requests if d.requests is not None or self.current.requests is None else 0}
-                for (day, d), spend in zip(self.days.items(), cents_adding_up([d.spend for d in self.days.values()]))
+                for (day, d), spend in with_cents_adding_up(self.days.items(), lambda kv: kv[1].spend)
             ],
             "months": [row.as_json() for row in self.months],
         }  # fmt: skip

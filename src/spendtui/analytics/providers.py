@@ -13,7 +13,7 @@ from spendtui.analytics.teams import spend_by_team
 from spendtui.analytics.totals import Day, Totals, daily, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.gcpause import gc_paused
-from spendtui.money import cents_adding_up, format_plain, format_usd, ratio_nano
+from spendtui.money import format_plain, format_usd, ratio_nano, with_cents_adding_up
 from spendtui.periods import Period
 
 _TOKENS = ("tok_in", "tok_cache_write", "tok_cache_read", "tok_out")
@@ -151,13 +151,13 @@ class ProviderTab:
 
     def user_table(self) -> list[dict]:
         rows = []
-        for user in self.users:
+        for user, spend in with_cents_adding_up(self.users, lambda user: user.spend):
             amount = self.current.subjects[user.subject].categories
             rows.append({
                 "user": user.user,
                 "name": self.names.get(user.subject),
                 "plan": self.plans.get(user.subject),
-                "spend": format_plain(user.spend),
+                "spend": format_plain(spend),
                 "change_pct": user.change_pct,
                 "subscription": format_plain(amount.get("subscription", 0)),
                 "included": format_plain(amount.get("included", 0)),
@@ -196,7 +196,7 @@ class ProviderTab:
             "estimated": bool(self.current.all.estimated),
             **self.figures,
             "daily": [{"date": d, "spend": format_plain(spend), "spread": format_plain(v.spread)}
-                      for (d, v), spend in zip(self.days.items(), cents_adding_up([v.spend for v in self.days.values()]))],
+                      for (d, v), spend in with_cents_adding_up(self.days.items(), lambda kv: kv[1].spend)],
             "models": self.models(),
             "users": self.user_table(),
             **self.sections,

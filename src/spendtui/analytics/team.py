@@ -13,7 +13,7 @@ from spendtui.analytics.budgets import AnnualStatus, MonthProjection, TeamBudget
 from spendtui.analytics.overview import MonthRow, UserRow, month_over_month, pct, user_rows
 from spendtui.analytics.seats import IdleSeat, MultiVendorSeats, idle_seats, multi_vendor_seats
 from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.totals import Day, Totals, daily, totals
+from spendtui.analytics.totals import Day, Totals, daily, shown_categories, totals
 from spendtui.gcpause import gc_paused
 from spendtui.money import NANO_PER_DOLLAR, format_plain, format_usd, ratio_nano
 from spendtui.periods import Period, last_months, month_bounds
@@ -189,7 +189,7 @@ class TeamContext:
         amounts = {c: cats.get(c, 0) for c in ("subscription", "overage", "api")}
         top = max(amounts, key=lambda c: (amounts[c], c)) if spend else None
         return {
-            **{c: format_plain(v) for c, v in amounts.items()},
+            **{c: format_plain(v) for c, v in shown_categories(cats).items()},
             "top_category": top,
             "overage_share": pct(amounts["overage"], spend),
             "api_share": pct(amounts["api"], spend),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from spendtui.analytics.query import Query, Scope
 from spendtui.gcpause import gc_paused
+from spendtui.money import cents_adding_up
 from spendtui.periods import Period
 
 USAGE_CATEGORIES = ("overage", "api", "included")
@@ -24,6 +25,13 @@ def _add_requests(current: int | None, more: int | None) -> int | None:
 
 
 SPEND_CATEGORIES = frozenset(("subscription", "overage", "api"))
+CATEGORY_LABELS = {"subscription": "Subscription", "overage": "Overage", "api": "API"}
+
+
+def shown_categories(categories: dict[str, int]) -> dict[str, int]:
+    """Spend per category in whole cents that add up to the spend shown (spend = subscription +
+    overage + api holds on the page, not only in nano-dollars)."""
+    return dict(zip(CATEGORY_LABELS, cents_adding_up([categories.get(c, 0) for c in CATEGORY_LABELS])))
 
 
 @dataclass
