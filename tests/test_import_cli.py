@@ -61,6 +61,16 @@ def test_a_refused_file_exits_1_naming_line_column_and_value(spendtui, db_path):
         assert store.scalar("SELECT COUNT(*) FROM imports") == 1
 
 
+def test_a_refused_file_leaves_no_new_store_behind_and_an_existing_one_untouched(spendtui, db_path):
+    code, _, err = spendtui("import", VARIANTS / "cursor_bad_cost.csv")
+    assert code == 1 and "nothing of them was written" in err
+    assert not db_path.exists()  # (a later `spendtui` would open an empty store the user never made)
+    assert spendtui("import", CURSOR_EVENTS)[0] == 0
+    assert spendtui("import", VARIANTS / "cursor_bad_cost.csv")[0] == 1
+    with open_store(db_path) as store:
+        assert store.scalar("SELECT COUNT(*) FROM usage_facts") == 8
+
+
 def test_dry_run_prints_the_plan_and_creates_no_store(spendtui, db_path):
     cost = DATA / "anthropic" / "claude_api_cost_2026_10_01_to_2026_10_04.csv"
     code, out, _ = spendtui("import", "--dry-run", CURSOR_EVENTS, cost)
@@ -109,9 +119,10 @@ def test_unknown_csv_names_the_closest_format(spendtui, tmp_path):
     assert code == 1 and "odd.csv: not a CSV export spendtui knows" in err and "closest is cursor-events" in err
 
 
-def test_read_only_refuses_and_missing_file_fails(spendtui, tmp_path):
+def test_read_only_refuses_and_missing_file_fails(spendtui, tmp_path, db_path):
     code, _, err = spendtui("import", tmp_path / "missing.csv")
     assert code == 1 and "missing.csv: no such file" in err
+    open_store(db_path).close()
     code, _, err = spendtui("--read-only", "import", CURSOR_EVENTS)
     assert code == 2
 

@@ -122,8 +122,9 @@ def import_command(env: Env, files: tuple[Path, ...], fmt: str, period: str | No
     if user and not is_email(user.strip().lower()):
         raise UsageError(f"--user must be an email address, got {user!r}")
     span = parse_period_option(period)
+    new_store = not env.db_path.exists()
     if dry_run:
-        store = env.open_store(create=False) if env.db_path.exists() else None
+        store = None if new_store else env.open_store(create=False)
     else:
         store = env.open_store(create=True, writable=True)
     printer = ProgressPrinter(env, env.stderr_is_tty())
@@ -159,6 +160,10 @@ def import_command(env: Env, files: tuple[Path, ...], fmt: str, period: str | No
             f"{totals[3]:,} skipped ({time.perf_counter() - started:.1f} s)"
         )
     if summary.failed:
+        if new_store and store is not None and len(summary.failed) == len(summary.files):
+            env.close()  # a store this command created for nothing: no empty file left behind to open by mistake
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{env.db_path}{suffix}").unlink(missing_ok=True)
         names = ", ".join(r.path.name for r in summary.failed)
         raise SpendtuiError(f"{len(summary.failed)} of {len(summary.files)} files refused ({names}); "
                             "nothing of them was written")  # fmt: skip
