@@ -325,6 +325,24 @@ def test_a_second_sync_on_the_same_store_exits_at_once_naming_the_holder(store, 
     assert sync(store).exit_code == 0
 
 
+def test_the_sync_lock_is_as_shared_as_the_store_and_a_lock_it_cannot_open_is_a_clear_error(store, db_path):
+    from spendtui.errors import SpendtuiError
+    from spendtui.sync import lock_path
+
+    db_path.chmod(0o660)  # a store a group syncs in turn (cli.md)
+    umask = os.umask(0o022)  # systemd's default
+    try:
+        with sync_lock(db_path):
+            assert lock_path(db_path).stat().st_mode & 0o777 == 0o660
+    finally:
+        os.umask(umask)
+    lock_path(db_path).unlink()
+    lock_path(db_path).mkdir()  # (root opens any file: a directory stands in for one this user may not write)
+    with pytest.raises(SpendtuiError, match=r"^cannot open the sync lock .*: whoever syncs .* must be able to write"):
+        with sync_lock(db_path):
+            pass
+
+
 # -- the command -------------------------------------------------------------------------------------
 def cli_env(vendors, db_path, tmp_path) -> dict:
     config = tmp_path / "config.toml"

@@ -130,7 +130,14 @@ def sync_lock(db_path: Path) -> Iterator[None]:
     sync never leaves a stale lock. The file keeps the holder's PID for the message.
     """
     path = lock_path(db_path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError as exc:
+        raise SpendtuiError(
+            f"cannot open the sync lock {path} ({exc.strerror}): whoever syncs {db_path} must be able to write "
+            "it as they write the store (e.g. the same group, mode 660)"
+        ) from None
+    _share_like_the_store(fd, db_path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -145,6 +152,17 @@ def sync_lock(db_path: Path) -> Iterator[None]:
         os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _share_like_the_store(fd: int, db_path: Path) -> None:
+    """Give a lock file this user owns the store's permission bits: a store shared by a group (cli.md)
+    is synced by its members in turn, and the umask (022 under systemd) would leave the lock theirs alone."""
+    try:
+        store = Path(db_path)
+        if os.fstat(fd).st_uid == os.geteuid() and store.exists():
+            os.fchmod(fd, store.stat().st_mode & 0o666)
+    except OSError:
+        pass  # (the lock still works for this user; the next one gets the clear error above)
 
 
 # -- planning ------------------------------------------------------------------------------------
