@@ -144,12 +144,12 @@ def _from_command(provider: str, command: tuple[str, ...], where: str) -> Secret
         raise ConfigError(f"{where} key_command: cannot run {shown} ({exc.__class__.__name__})") from None
     value = (done.stdout or "").strip()
     if done.returncode != 0:
-        # stdout may hold the key; only the last line of stderr is shown, and it is scrubbed too.
-        if value:
-            remember(value)
-        detail = (done.stderr or "").strip().splitlines()[-1:] or [""]
-        tail = f": {redact(detail[0])[:200]}" if detail[0] else ""
-        raise ConfigError(f"{where} key_command: {shown} exited with status {done.returncode}{tail}")
+        # Neither output is shown: a secrets tool may print the key, or part of it, on either, in a
+        # shape no pattern knows (a sync's error lands in the store and in `status`).
+        raise ConfigError(
+            f"{where} key_command: {shown} exited with status {done.returncode} (its output is not shown, as it "
+            "may hold the key: run the command yourself to see why)"
+        )
     if not value.lstrip(BOM):
         raise ConfigError(f"{where} key_command: {shown} printed no key")
     return _secret(value, f"key command {shown}", f"{where} key_command: {shown}")
