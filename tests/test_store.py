@@ -104,7 +104,7 @@ def test_the_writers_column_lists_are_the_tables_columns(store, table, written):
 
 def test_pdfs_kept_in_the_shared_folder_are_copied_into_the_store_s_own(db_path):
     raw = sqlite3.connect(db_path, isolation_level=None)
-    migrate(Store(db_path, raw, False, None), target=SCHEMA_VERSION - 1)
+    migrate(Store(db_path, raw, False, None), target=9)  # the schema before each store had its own folder
     shared = db_path.parent / "invoices"
     shared.mkdir()
     (shared / "cursor-A-1.pdf").write_bytes(b"%PDF-1.7 kept")

@@ -307,6 +307,21 @@ def test_since_backfills_history_the_first_run_stopped_short_of(store, vendors):
     assert state(store, "cursor", "cursor.events")[0] == "2026-07-15T00:00:00Z"
 
 
+def test_a_since_backfill_that_fails_is_carried_on_by_the_next_plain_sync(store, vendors):
+    path = "/v1/organizations/usage_report/claude_code"
+    assert sync(store, providers=["anthropic"], since=None).exit_code == 0  # the default 90 days
+    assert state(store, "anthropic", "anthropic.claude_code")[0] == "2026-07-09T00:00:00Z"
+    vendors["anthropic"].fail(path, *[None] * 10, 500, 500, 500)
+    assert sync(store, providers=["anthropic"], since=date(2026, 5, 1)).exit_code == 1
+    low = state(store, "anthropic", "anthropic.claude_code")[0]
+    assert "2026-05-01" < low < "2026-07-09"
+    vendors["anthropic"].log.clear()
+    assert sync(store, providers=["anthropic"], since=None).exit_code == 0  # as cron runs it, with no --since
+    assert "2026-05-01" in {c["starting_at"] for c in vendors["anthropic"].calls(path)}
+    assert state(store, "anthropic", "anthropic.claude_code") == ("2026-05-01T00:00:00Z", "2026-10-07T10:00:00Z", 1)
+    assert store.scalar("SELECT backfill_from FROM sync_state WHERE stream = 'anthropic.claude_code'") is None
+
+
 def test_a_second_sync_on_the_same_store_exits_at_once_naming_the_holder(store, vendors, db_path):
     with sync_lock(db_path):
         with pytest.raises(SyncLocked, match=f"PID {os.getpid()}") as caught:

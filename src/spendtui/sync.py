@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -171,15 +172,23 @@ class StreamState:
     synced_from: int | None = None
     synced_through: int | None = None
     backfill_done: bool = False
+    backfill_from: int | None = None  # a --since backfill not finished yet: later runs carry it on
 
     def merged(self, start: int, end: int) -> StreamState:
         """The range grown by a window written next to (or over) it; a disjoint window is not tracked."""
         low, high = self.synced_from, self.synced_through
         if low is None or high is None:
-            return StreamState(start, end, self.backfill_done)
+            return dataclasses.replace(self, synced_from=start, synced_through=end)
         if start <= high and end >= low:
-            return StreamState(min(low, start), max(high, end), self.backfill_done)
+            return dataclasses.replace(self, synced_from=min(low, start), synced_through=max(high, end))
         return self
+
+    def aiming_at(self, since: date | None) -> StreamState:
+        """The state with a --since that reaches past what it holds taken on as its backfill's target."""
+        since_ms = day_ms(since) if since is not None else None
+        if since_ms is None or (self.synced_from is not None and since_ms >= self.synced_from):
+            return self
+        return dataclasses.replace(self, backfill_from=since_ms)
 
 
 @dataclass
@@ -255,27 +264,29 @@ def _ms(text: str | None) -> int | None:
 
 def load_state(store: Store, provider: str, stream: str) -> StreamState:
     row = store.query(
-        "SELECT synced_from, synced_through, backfill_done FROM sync_state WHERE provider = ? AND stream = ?",
+        "SELECT synced_from, synced_through, backfill_done, backfill_from FROM sync_state "
+        "WHERE provider = ? AND stream = ?",
         (provider, stream),
     )
     if not row:
         return StreamState()
-    return StreamState(_ms(row[0][0]), _ms(row[0][1]), bool(row[0][2]))
+    return StreamState(_ms(row[0][0]), _ms(row[0][1]), bool(row[0][2]), _ms(row[0][3]))
 
 
 def save_state(store: Store, provider: str, stream: str, state: StreamState) -> None:
     store.conn.execute(
-        """INSERT INTO sync_state(provider, stream, synced_from, synced_through, backfill_done, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO sync_state(provider, stream, synced_from, synced_through, backfill_done, backfill_from,
+                                  updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(provider, stream) DO UPDATE SET synced_from = excluded.synced_from,
              synced_through = excluded.synced_through, backfill_done = excluded.backfill_done,
-             updated_at = excluded.updated_at""",
+             backfill_from = excluded.backfill_from, updated_at = excluded.updated_at""",
         (
             provider,
             stream,
-            rfc3339(state.synced_from) if state.synced_from is not None else None,
-            rfc3339(state.synced_through) if state.synced_through is not None else None,
+            *(rfc3339(ms) if ms is not None else None for ms in (state.synced_from, state.synced_through)),
             int(state.backfill_done),
+            rfc3339(state.backfill_from) if state.backfill_from is not None else None,
             utc_now(),
         ),
     )
@@ -533,8 +544,15 @@ class _Session:
         self.report_progress(Progress(name, done, records=report.records, status=report.status, error=report.error))
 
     def _stream(self, run: Run, provider: Provider, stream: Stream, report: ProviderReport, span: list[int]) -> None:
-        state = load_state(self.store, provider.name, stream.name)
-        passes, replace_from = plan(stream, state, closed_end(self.now_ms, self.until), self.since)
+        held = load_state(self.store, provider.name, stream.name)
+        state = held.aiming_at(self.since)
+        if state != held:  # kept before the first window: a run that fails at once is resumed too
+            with self.store.transaction():
+                save_state(self.store, provider.name, stream.name, state)
+        target = None
+        if state.backfill_from is not None and (state.synced_from is None or state.backfill_from < state.synced_from):
+            target = datetime.fromtimestamp(state.backfill_from / 1000, timezone.utc).date()
+        passes, replace_from = plan(stream, state, closed_end(self.now_ms, self.until), target)
         steps = sum(len(p.windows) for p in passes)
         step = 0
         pending = _Pending(self.store, provider.name, stream, report)
@@ -573,7 +591,7 @@ class _Session:
                         break
                 pending.write(state)
                 if fetch_pass.backfill:
-                    state.backfill_done = True
+                    state = dataclasses.replace(state, backfill_done=True, backfill_from=None)
                     with self.store.transaction():
                         save_state(self.store, provider.name, stream.name, state)
         except Exception:

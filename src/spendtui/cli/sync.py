@@ -173,7 +173,7 @@ def sync(env: Env, providers: tuple[str, ...], since: str | None, until: str | N
                 _summary(env, report)
             except engine.SyncLocked as exc:
                 env.warn(f"{exc}; next try in {every}")
-            first = None  # --since backfills once; later runs are incremental
+            first = None  # the store keeps where --since was headed: later runs carry an unfinished backfill on
             if cancel.wait(max(0.0, interval - (time.monotonic() - started))):
                 break
         env.info("spendtui: sync service stopped")

@@ -591,6 +591,13 @@ def _own_invoice_folder(conn: sqlite3.Connection) -> None:
         copy_kept_pdfs(conn, Path(name).parent, Path(name), "invoices/%")
 
 
+# Where a `sync --since` backfill is headed until it gets there: a run that fails or is stopped on
+# the way is resumed by the next one, a plain scheduled sync included.
+MIGRATION_11 = """
+ALTER TABLE sync_state ADD COLUMN backfill_from TEXT
+"""
+
+
 # The columns the writers fill (all but the rowid), in the order of the tables; a test checks them
 # against the live schema, since a migration that adds a column must add it here too.
 FACT_COLUMNS = (
@@ -610,5 +617,6 @@ MIGRATIONS: list[Migration] = [
     _day_first_fact_keys,
     _script(MIGRATION_9),
     _own_invoice_folder,
+    _script(MIGRATION_11),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
