@@ -190,8 +190,7 @@ class Overview:
                 for (p, s), spend in with_cents_adding_up(providers, lambda kv: kv[1].spend)
             ],
             "models": self.models(),
-            "users": [row.as_json() | {"spend": format_plain(spend)}
-                      for row, spend in with_cents_adding_up(self.users, lambda row: row.spend)],
+            "users": [row.as_json() for row in self.users],
             "daily": [
                 {"date": day, "spend": format_plain(spend), "spread": format_plain(d.spread),
                  "requests": d.requests if d.requests is not None or self.current.requests is None else 0}

@@ -151,13 +151,13 @@ class ProviderTab:
 
     def user_table(self) -> list[dict]:
         rows = []
-        for user, spend in with_cents_adding_up(self.users, lambda user: user.spend):
+        for user in self.users:
             amount = self.current.subjects[user.subject].categories
             rows.append({
                 "user": user.user,
                 "name": self.names.get(user.subject),
                 "plan": self.plans.get(user.subject),
-                "spend": format_plain(spend),
+                "spend": format_plain(user.spend),
                 "change_pct": user.change_pct,
                 "subscription": format_plain(amount.get("subscription", 0)),
                 "included": format_plain(amount.get("included", 0)),
