@@ -9,6 +9,8 @@ from pathlib import Path
 from builders import cursor_event, write_cursor
 from conftest import TODAY, settle
 
+from textual.widgets import Select
+
 from spendtui.store import open_store
 from spendtui.tui.widgets.empty import EMPTY_STORE, EmptyState
 from spendtui.tui.widgets.kpi import KpiCard
@@ -319,3 +321,13 @@ async def test_footer_keeps_help_and_quit_at_80_columns(demo_db, make_app):
         for wanted in ("Help", "Quit", "Sort", "Tabs"):
             key = next(k for k in keys if k.description == wanted)
             assert key.region.right <= palette.region.x, wanted
+
+
+async def test_the_app_starts_with_the_focus_on_the_tab_not_the_period_filter(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not any(node.id == "filter-period" for node in [app.focused, *app.focused.ancestors])
+        await pilot.press("down")  # on the period filter this opened its menu
+        await settle(pilot)
+        assert not app.query_one("#filter-period", Select).expanded

@@ -121,12 +121,24 @@ class SpendApp(App):
                     yield cls(waiting=waiting, id=f"tab-{cls.view_id}")
         yield Footer()
 
+    def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
+        """A notice, and a repaint of the screen once it has gone.
+
+        Where a notice lay over a chart, removing it left its text on the terminal (seen in tmux at
+        80x24): the compositor's update of the uncovered region did not reach those cells.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.set_timer(shown + 0.1, lambda: self.screen.refresh())
+
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
         self._fit_footer(self.size.width)
         self._summarise()
         self.prepare_store()
         self.call_after_refresh(lambda: self.timings.setdefault("first_frame", time.perf_counter()))
+        # The tab, not the first filter: arrow keys there opened the period menu (p reaches the filters).
+        self.call_after_refresh(self.focus_content)
 
     def on_resize(self, event: Resize) -> None:
         self._fit_footer(event.size.width)
