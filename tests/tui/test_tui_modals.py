@@ -161,6 +161,10 @@ async def test_import_modal_checks_files_and_calls_the_adapter(demo_db, make_app
         await pilot.pause()
         assert isinstance(app.screen, ImportScreen)
         assert "No such file" in str(app.screen.query_one(".dialog-error").render())
+        app.screen.query_one("#import-paths", Input).value = str(tmp_path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one(".dialog-error").render()) == f"A folder, not a file: {tmp_path}"
         app.screen.query_one("#import-paths", Input).value = f'"{export}"'
         await pilot.press("enter")
         await settle(pilot)

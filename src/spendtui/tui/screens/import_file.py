@@ -22,6 +22,16 @@ def split_paths(text: str) -> tuple[Path, ...]:
     return tuple(Path(p).expanduser() for p in shlex.split(text))
 
 
+def unreadable_paths(paths: tuple[Path, ...]) -> str | None:
+    """What is wrong with paths that are not files (a folder is not 'no such file'), or None."""
+    folders = [str(p) for p in paths if p.is_dir()]
+    missing = [str(p) for p in paths if not p.exists()]
+    others = [str(p) for p in paths if p.exists() and not p.is_dir() and not p.is_file()]
+    problems = [f"{what}: {', '.join(found)}" for what, found in
+                (("No such file", missing), ("A folder, not a file", folders), ("Not a regular file", others)) if found]  # fmt: skip
+    return "; ".join(problems) or None
+
+
 class ImportScreen(Dialog[ImportRequest | None]):
     def __init__(self, formats: list[str]) -> None:
         super().__init__()
@@ -64,9 +74,8 @@ class ImportScreen(Dialog[ImportRequest | None]):
         if not paths:
             self.fail("Name at least one CSV file.")
             return
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            self.fail(f"No such file: {', '.join(missing)}")
+        if problem := unreadable_paths(paths):
+            self.fail(problem)
             return
         period = self.query_one("#import-period", Input).value.strip() or None
         if period:

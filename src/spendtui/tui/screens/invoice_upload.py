@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from spendtui.config import PROVIDER_NAMES, PROVIDERS
 from spendtui.tui.actions import InvoiceRequest
 from spendtui.tui.screens.base import Dialog
-from spendtui.tui.screens.import_file import split_paths
+from spendtui.tui.screens.import_file import split_paths, unreadable_paths
 
 
 class InvoiceUploadScreen(Dialog[InvoiceRequest | None]):
@@ -45,9 +45,8 @@ class InvoiceUploadScreen(Dialog[InvoiceRequest | None]):
         if not paths:
             self.fail("Name at least one PDF file.")
             return
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            self.fail(f"No such file: {', '.join(missing)}")
+        if problem := unreadable_paths(paths):
+            self.fail(problem)
             return
         not_pdf = [p.name for p in paths if p.suffix.lower() != ".pdf"]
         if not_pdf:
