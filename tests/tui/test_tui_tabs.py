@@ -346,3 +346,28 @@ async def test_teams_tab_shows_the_members_of_the_filtered_team(demo_db, make_ap
         members = table(app, "teams-members")
         assert f"Members of {last}" in str(members.query_one(".table-title").render())
         assert [r["email"] for r in members.rows] == [m.email for m in team_members(q, last, MTD)]
+
+
+async def test_the_teams_tab_stays_on_the_team_just_edited(demo_db, make_app):
+    from spendtui.tui.screens.team_editor import TeamEditorScreen
+
+    last = spend_by_team(query(demo_db), MTD)[-1].name  # not the first row, where the cursor starts
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        teams = table(app, "teams-table")
+        teams.move_to("team", last)
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, TeamEditorScreen)
+        assert editor.query_one("#team-name", Select).value == last  # the team under the cursor, preselected
+        editor.query_one("#team-op", Select).value = "rename"
+        editor.query_one("#team-new-name", Input).value = "Renamed Team"
+        editor.query_one("#team-go").press()
+        await settle(pilot)
+        assert teams.grid.cursor_row == [r["team"] for r in teams.rows].index("Renamed Team")
+        assert "Members of Renamed Team" in str(table(app, "teams-members").query_one(".table-title").render())

@@ -546,9 +546,16 @@ class SpendApp(App):
         if self.refuse_if_read_only("edit teams"):
             return
         teams = self.info.teams if self.info else []
-        self.push_screen(
-            TeamEditorScreen(teams, self.filters.team, self.today), self._run_request(actions.edit_team, "Team edit")
-        )
+        tab = self.tab("teams")
+        team = self.filters.team or (tab.highlighted if self.active_view == "teams" else None)
+        edit = self._run_request(actions.edit_team, "Team edit")
+
+        def done(request: actions.TeamEdit | None) -> None:
+            if request is not None and request.op in ("add", "rename"):
+                tab.highlighted = request.new_name or request.team  # the Teams tab follows the team just made
+            edit(request)
+
+        self.push_screen(TeamEditorScreen(teams, team, self.today), done)
 
     def action_help(self) -> None:
         from spendtui.tui.screens.help import HelpScreen

@@ -28,6 +28,7 @@ class TeamsTab(ViewTab):
     view_id = "teams"
     title = "Teams"
     key = "6"
+    highlighted: str | None = None  # the team under the cursor: a reload (after an edit) stays on it
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="teams-note", classes="scope-note", markup=False)
@@ -45,7 +46,8 @@ class TeamsTab(ViewTab):
 
     def compute(self, q: Query, ctx: LoadContext) -> TeamsData:
         rows = spend_by_team(q, ctx.period, ctx.filters.provider)
-        chosen = ctx.filters.team or (rows[0].name if rows else None)
+        names = [r.name for r in rows]
+        chosen = ctx.filters.team or (self.highlighted if self.highlighted in names else None) or next(iter(names), None)
         members = team_members(q, chosen, ctx.period, ctx.filters.provider) if chosen else []
         return TeamsData(rows, chosen, members)
 
@@ -62,8 +64,8 @@ class TeamsTab(ViewTab):
              **{p: (t.by_provider.get(p, 0) if provider in (None, p) else None) for p in PROVIDERS}}
             for t in data.teams
         ])  # fmt: skip
-        if ctx.filters.team:  # the cursor (whose row the members follow) starts on the filtered team
-            self.query_one("#teams-table", SpendTable).move_to("team", ctx.filters.team)
+        if data.members_of:  # the cursor (whose row the members follow): the filtered team, else the last one
+            self.query_one("#teams-table", SpendTable).move_to("team", data.members_of)
         self.show_detail(data.members_of or "", data.members)
 
     def show_detail(self, key: str, data: Any) -> None:
@@ -82,7 +84,7 @@ class TeamsTab(ViewTab):
 
     @on(SpendTable.RowHighlighted, "#teams-table")
     def _team_highlighted(self, event: SpendTable.RowHighlighted) -> None:
-        team = event.row["team"]
+        team = self.highlighted = event.row["team"]
         self.app.load_detail(self.view_id, team, lambda q, ctx: team_members(q, team, ctx.period, ctx.filters.provider))
 
     @on(Button.Pressed, "#teams-edit")
