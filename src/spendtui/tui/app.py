@@ -531,14 +531,23 @@ class SpendApp(App):
 
         if self.refuse_if_read_only("import"):
             return
-        self.push_screen(ImportScreen(actions.import_formats()), self._run_request(actions.run_import, "Import"))
+        formats = actions.import_formats()
+
+        def dialog(request: actions.ImportRequest | None = None, error: str | None = None) -> None:
+            self.push_screen(ImportScreen(formats, request, error), self._run_request(actions.run_import, "Import", dialog))
+
+        dialog()
 
     def action_upload_invoice(self) -> None:
         from spendtui.tui.screens.invoice_upload import InvoiceUploadScreen
 
         if self.refuse_if_read_only("upload invoices"):
             return
-        self.push_screen(InvoiceUploadScreen(), self._run_request(actions.add_invoices, "Invoice upload"))
+        def dialog(request: actions.InvoiceRequest | None = None, error: str | None = None) -> None:
+            self.push_screen(InvoiceUploadScreen(request, error),
+                             self._run_request(actions.add_invoices, "Invoice upload", dialog))  # fmt: skip
+
+        dialog()
 
     def action_edit_teams(self) -> None:
         from spendtui.tui.screens.team_editor import TeamEditorScreen
@@ -562,20 +571,25 @@ class SpendApp(App):
 
         self.push_screen(HelpScreen())
 
-    def _run_request(self, adapter: Callable, label: str) -> Callable[[Any], None]:
+    def _run_request(self, adapter: Callable, label: str, again: Callable | None = None) -> Callable[[Any], None]:
+        """What a dialog's answer starts; ``again(request, error)`` brings the dialog back when the work fails."""
+
         def done(request: Any) -> None:
             if request is not None:
-                self.run_edit(adapter, request, label)
+                self.run_edit(adapter, request, label, again)
 
         return done
 
     @work(thread=True, exclusive=True, group="action", exit_on_error=False, description="run an action")
-    def run_edit(self, adapter: Callable, request: Any, label: str) -> None:
+    def run_edit(self, adapter: Callable, request: Any, label: str, again: Callable | None = None) -> None:
         try:
             with self.open_store(writable=True) as store:
                 done = adapter(store, self.settings, request)
         except SpendtuiError as error:
-            self.post_message(ActionDone(f"{label} failed: {error}", "error"))
+            if again is not None:
+                self.call_from_thread(again, request, str(error))
+            else:
+                self.post_message(ActionDone(f"{label} failed: {error}", "error"))
         else:
             self.post_message(ActionDone(done.text, done.severity, changed_store=True, edit=done.edit))
 

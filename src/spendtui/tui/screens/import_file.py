@@ -33,8 +33,8 @@ def unreadable_paths(paths: tuple[Path, ...]) -> str | None:
 
 
 class ImportScreen(Dialog[ImportRequest | None]):
-    def __init__(self, formats: list[str]) -> None:
-        super().__init__()
+    def __init__(self, formats: list[str], request: ImportRequest | None = None, error: str | None = None) -> None:
+        super().__init__(request, error)
         self.formats = formats
 
     def compose(self) -> ComposeResult:
@@ -56,8 +56,15 @@ class ImportScreen(Dialog[ImportRequest | None]):
                 yield Button("Cancel", id="import-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(".dialog-error").display = False
+        self.show_returned()
         self.query_one("#import-paths", Input).focus()
+
+    def refill(self, request: ImportRequest) -> None:
+        self.query_one("#import-paths", Input).value = shlex.join(map(str, request.paths))
+        self.query_one("#import-format", Select).value = request.fmt
+        self.query_one("#import-period", Input).value = request.period or ""
+        self.query_one("#import-user", Input).value = request.user or ""
+        self.query_one("#import-dry-run", Checkbox).value = request.dry_run
 
     @on(Button.Pressed, "#import-cancel")
     def _cancel(self) -> None:

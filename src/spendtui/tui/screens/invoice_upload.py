@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -27,8 +29,13 @@ class InvoiceUploadScreen(Dialog[InvoiceRequest | None]):
                 yield Button("Cancel", id="invoice-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(".dialog-error").display = False
+        self.show_returned()
         self.query_one("#invoice-paths", Input).focus()
+
+    def refill(self, request: InvoiceRequest) -> None:
+        self.query_one("#invoice-paths", Input).value = shlex.join(map(str, request.paths))
+        if request.provider:
+            self.query_one("#invoice-provider", Select).value = request.provider
 
     @on(Button.Pressed, "#invoice-cancel")
     def _cancel(self) -> None:
