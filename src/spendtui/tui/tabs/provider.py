@@ -33,14 +33,19 @@ FIGURES: dict[str, list[tuple[str, str, bool]]] = {
                   ("claude_code_estimated_value", "Claude Code (estimated)", True)],
     "openai": [("api_cost", "API cost", True), ("seat_fees", "Seat fees", True)],
 }  # fmt: skip
-SECTION_TITLES = {
-    "api_cost_by_model": "API cost by model",
-    "api_cost_by_workspace": "API cost by workspace",
-    "claude_code_estimated_by_person": "Claude Code estimated cost per person (attribution aid, not spend)",
-    "claude_ai_spend_by_person_model": "claude.ai spend report per person and model (period-only, spread over days)",
-    "api_cost_by_project": "API cost by project",
-    "cost_by_line_item": "API cost by line item (org-wide)",
-    "usage_by_model_and_user": "Usage by model and user",
+SECTIONS = {  # each provider's own tables (analytics' ProviderTab.sections), composed with the tab
+    "cursor": {},
+    "anthropic": {
+        "api_cost_by_model": "API cost by model",
+        "api_cost_by_workspace": "API cost by workspace",
+        "claude_code_estimated_by_person": "Claude Code estimated cost per person (attribution aid, not spend)",
+        "claude_ai_spend_by_person_model": "claude.ai spend report per person and model (period-only, spread over days)",
+    },
+    "openai": {
+        "api_cost_by_project": "API cost by project",
+        "cost_by_line_item": "API cost by line item (org-wide)",
+        "usage_by_model_and_user": "Usage by model and user",
+    },
 }
 MONEY_KEYS = ("spend", "estimated_value")
 _USAGE = {  # the money columns of a provider's user table
@@ -104,7 +109,10 @@ class ProviderView(ViewTab):
             Column("model", "Model"), Column("spend", "Spend", "money"), Column("usage_value", "Usage value", "money"),
             Column("requests", "Requests", "int"), Column("tokens", "Tokens", "int"), Column("share_pct", "Share", "share"),
         ], empty="No model usage in this period.", id=f"{p}-model-table")  # fmt: skip
-        yield Vertical(id=f"{p}-sections", classes="sections")
+        with Vertical(id=f"{p}-sections", classes="sections"):
+            for name, title in SECTIONS[p].items():
+                yield SpendTable(title, section_columns([], _estimated(name)), empty="Nothing in this period.",
+                                 id=_section_id(p, name))  # fmt: skip
         with Vertical(classes="source", id=f"{p}-source"):
             yield Static("Data source", classes="section-title", markup=False)
             yield Static("", id=f"{p}-source-text", markup=False)
@@ -180,31 +188,17 @@ class ProviderView(ViewTab):
         return ""
 
     def _show_sections(self, tab: ProviderTab) -> None:
-        """One table per section, updated in place on every load (no flicker, sort, focus and scroll
-        kept). Remounting them raced: the next load mounted before the removal had finished and
-        tripped over the old tables' ids."""
-        holder = self.query_one(f"#{self.provider}-sections", Vertical)
-        shown = {table.id: table for table in holder.query_children(SpendTable)}
-        wanted = set()
+        """One table per section, composed with the tab and updated in place (sort, focus and scroll
+        kept). Tables mounted at the first load sometimes left the sections laid out at the height
+        they had before their rows came (6 lines of 40: the tables below the first cut off)."""
         for name, rows in tab.sections.items():
-            estimated = name.startswith("claude_code")
+            estimated = _estimated(name)
             rows = [dict(r, _est=estimated) for r in money_rows(rows, MONEY_KEYS)]
-            table_id = f"{self.provider}-section-{name.replace('_', '-')}"
-            wanted.add(table_id)
+            table = self.query_one(f"#{_section_id(self.provider, name)}", SpendTable)
             columns = section_columns(rows, estimated)
-            table = shown.get(table_id)
-            if table is None:
-                table = SpendTable(SECTION_TITLES.get(name, name.replace("_", " ").capitalize()), columns,
-                                   empty="Nothing in this period.", id=table_id)  # fmt: skip
-                table.set_rows(rows)  # shown once mounted
-                holder.mount(table)
-                continue
             if rows and [c.key for c in columns] != [c.key for c in table.columns]:
                 _set_columns(table, columns)  # an empty section had no columns to show
             table.set_rows(rows)
-        for table_id, table in shown.items():
-            if table_id not in wanted:
-                table.remove()
 
     def _show_source(self, tab: ProviderTab, ctx: LoadContext) -> None:
         p = self.provider
@@ -304,6 +298,14 @@ def account_detail(q: Query, ctx: LoadContext, subject: int) -> Overview:
     return Overview(period=ctx.period, timezone=q.timezone, scope=Scope(), current=sums(ctx.period),
                     previous_spend=previous.all.spend, previous_estimated=previous.all.estimated,
                     users=[], days={}, months=[])  # fmt: skip
+
+
+def _section_id(provider: str, name: str) -> str:
+    return f"{provider}-section-{name.replace('_', '-')}"
+
+
+def _estimated(section: str) -> bool:
+    return section.startswith("claude_code")
 
 
 def _set_columns(table: SpendTable, columns: list[Column]) -> None:
