@@ -145,7 +145,7 @@ T = TypeVar("T")
 
 def with_cents_adding_up(items: Iterable[T], amount: Callable[[T], int]) -> list[tuple[T, int]]:
     """Each item with its ``amount`` rounded by ``cents_adding_up``: the parts a report lists beside
-    their total (days, categories, providers, people) add up to it as shown."""
+    their total (days, categories, providers) add up to it as shown."""
     items = list(items)
     return list(zip(items, cents_adding_up([amount(item) for item in items])))
 

@@ -158,14 +158,13 @@ class Overview:
             ("Requests", None if data["requests"] is None else f"{data['requests']:,}"),
             ("Cost / request", None if self.cost_per_request is None else format_usd(self.cost_per_request)),
             ("Top model", data["top_model"]),
-            *((label, format_usd(shown_categories(self.current.all.categories)[c])) for c, label in CATEGORY_LABELS.items()),
+            *((CATEGORY_LABELS[c], format_usd(v)) for c, v in shown_categories(self.current.all.categories).items()),
             ("Included usage (not spend)", format_usd(self.current.all.included)),
         ] + ([("Estimated", ", ".join(data["estimated"]))] if data["estimated"] else [])
 
     def tables(self) -> dict[str, list[dict]]:
         data = self.as_json()
         return {name: data[name] for name in ("users", "providers", "models", "daily", "months")}
-
 
     def as_json(self) -> dict:
         previous = self.period.previous()

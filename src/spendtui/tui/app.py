@@ -543,6 +543,7 @@ class SpendApp(App):
 
         if self.refuse_if_read_only("upload invoices"):
             return
+
         def dialog(request: actions.InvoiceRequest | None = None, error: str | None = None) -> None:
             self.push_screen(InvoiceUploadScreen(request, error),
                              self._run_request(actions.add_invoices, "Invoice upload", dialog))  # fmt: skip
