@@ -22,6 +22,7 @@ from spendtui.money import format_plain
 from spendtui.store import Store, rollup, utc_now
 from spendtui.store.schema import invoice_folder_name
 
+
 class InvoiceNotStored(SpendtuiError):
     """An invoice that was not stored; ``problems`` say why (the app shows them in its editor)."""
 

@@ -144,9 +144,11 @@ class ProviderView(ViewTab):
         kpis.card(f"{p}-cpr").set(format_usd(None if cpr is None else dollars_to_nano(cpr)), "usage ÷ requests")
         for key, _label, money in FIGURES[p]:
             value = data.get(key)
-            text = format_usd(None if value is None else dollars_to_nano(value)) if money else count_text(value)
-            if money and key.endswith("estimated_value") and value is not None:  # an estimate, marked as one
-                text = format_usd(dollars_to_nano(value), estimated=True)
+            if money:  # an estimated value is marked as one (~)
+                amount = None if value is None else dollars_to_nano(value)
+                text = format_usd(amount, estimated=key.endswith("estimated_value"))
+            else:
+                text = count_text(value)
             kpis.card(f"{p}-fig-{key}").set(text, self._figure_note(key, data))
         note = self.query_one(f"#{p}-note", Static)
         notes = []
