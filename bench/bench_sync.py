@@ -6,6 +6,10 @@ headline is records per CPU-second of that process: our own work with the server
 steadier than wall time on a shared machine). The per-provider lines add wall time minus the time
 spent waiting for the server (``http_s``). Peak memory is the sync process's max RSS.
 
+``--split`` adds two reference phases: fetch, parse and normalise with no write at all, and the
+keyed floor (the same, writing each record under its unique day-prefixed key in the same
+transactions, with nothing else): what any sync that keeps every event idempotently must spend.
+
     python bench/bench_sync.py                      # 2,000 Cursor users, one year
     python bench/bench_sync.py --users 200 --days 30 --profile --split
 """
@@ -134,11 +138,27 @@ def serve(conn, users: int, per_user_day: int, days: int) -> None:
 
 
 PHASES = {
-    # label -> (providers, Cursor streams, write the facts?)
-    "cursor events": (["cursor"], ("cursor.events",), True),
-    "cursor events, fetch+parse+normalise only": (["cursor"], ("cursor.events",), False),
-    "cursor daily + anthropic + openai": (None, ("cursor.daily",), True),
+    # label -> (providers, Cursor streams, writer: "store", "keyed" (the keyed floor) or None)
+    "cursor events": (["cursor"], ("cursor.events",), "store"),
+    "cursor events, fetch+parse+normalise only": (["cursor"], ("cursor.events",), None),
+    "cursor events, keyed floor": (["cursor"], ("cursor.events",), "keyed"),
+    "cursor daily + anthropic + openai": (None, ("cursor.daily",), "store"),
 }
+
+
+def keyed_floor(store, provider, stream, parts, start, end, replace, run_id) -> None:
+    """The least an idempotent sync can write: each record's columns as normalised, under a unique
+    day-prefixed key, in the same transactions. No people, stage, upsert, other index or rollup."""
+    from spendtui.store.facts import _natural_keys
+
+    for part in parts:
+        rows = part.rows
+        keys = _natural_keys(f"{provider}|{stream.name}|", rows["key"], rows["day"])
+        names = [name for name in rows.columns if name != "key"]
+        store.conn.execute(f"CREATE TABLE IF NOT EXISTS floor (nk BLOB NOT NULL UNIQUE, {', '.join(names)})")
+        store.conn.executemany(
+            f"INSERT INTO floor VALUES ({', '.join('?' * (len(names) + 1))})", zip(keys, *(rows[n] for n in names))
+        )
 
 
 def phase(conn, store_path: str, label: str, days: int, profile: bool) -> None:
@@ -147,10 +167,12 @@ def phase(conn, store_path: str, label: str, days: int, profile: bool) -> None:
     from spendtui.providers import cursor
     from spendtui.store import open_store
 
-    providers, streams, write = PHASES[label]
+    providers, streams, writer = PHASES[label]
     cursor.PROVIDER.streams = tuple(s for s in (cursor.EVENTS, cursor.DAILY) if s.name in streams)
-    if not write:
+    if writer is None:
         engine.write_window = lambda *args, **kwargs: None  # our side without the shared fact writer
+    elif writer == "keyed":
+        engine.write_window = keyed_floor
     settings = Settings(providers={p: ProviderSettings(requests_per_minute=10**9) for p in PROVIDERS})
     since = NOW.date() - timedelta(days=days)
     profiler = cProfile.Profile(time.process_time_ns, 1e-9) if profile else None
@@ -176,11 +198,11 @@ def run(args) -> None:
     for name, url in urls.items():
         os.environ[KEY_ENV[name]] = KEY
         os.environ[BASE_URL_ENV[name]] = url + ("/v1" if name == "openai" else "")
-    labels = [label for label in PHASES if (args.split or PHASES[label][2]) and args.only in label]
+    labels = [label for label in PHASES if (args.split or PHASES[label][2] == "store") and args.only in label]
     print(f"spendtui sync benchmark: {args.users} Cursor users, {args.days} days, ~{args.events} events per user-day")
     with tempfile.TemporaryDirectory() as tmp:
         for label in labels:
-            store_path = Path(tmp) / ("bench.db" if PHASES[label][2] else "scratch.db")
+            store_path = Path(tmp) / ("bench.db" if PHASES[label][2] == "store" else f"{PHASES[label][2]}.db")
             receive, send = multiprocessing.Pipe()
             profile = args.profile and label == labels[0]
             worker = multiprocessing.Process(target=phase, args=(send, str(store_path), label, args.days, profile))
@@ -207,7 +229,8 @@ if __name__ == "__main__":
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--events", type=int, default=3, help="events per user per day")
     parser.add_argument("--profile", action="store_true", help="profile the first phase (CPU time)")
-    parser.add_argument("--split", action="store_true", help="also time our side without the shared fact writer")
+    parser.add_argument("--split", action="store_true",
+                        help="also time our side without the fact writer, and with the keyed floor's instead")
     parser.add_argument("--only", default="", metavar="TEXT", help="run only the phases whose label contains TEXT")
     multiprocessing.set_start_method("fork")
     run(parser.parse_args())
