@@ -278,3 +278,24 @@ def test_status_warns_when_the_configured_key_file_is_missing(store, tmp_path, m
     monkeypatch.setenv("SPENDTUI_ANTHROPIC_ADMIN_KEY", "sk-ant-admin01-y")  # the environment wins: the file is unused
     key.unlink()
     assert not any("key_file" in w for w in status(store, settings).warnings)
+
+
+@pytest.mark.parametrize("view", ["overview", "team", "cursor", "anthropic", "openai"])
+def test_every_table_has_the_columns_it_declares(demo_db, view):
+    with open_store(demo_db, read_only=True) as store:
+        result = build_view(view, Query(store, "UTC", TODAY), parse_period("last-month", TODAY), Scope())
+        tables = result.tables()
+    assert set(tables) <= set(result.TABLE_COLUMNS)
+    for name, rows in tables.items():
+        declared = result.TABLE_COLUMNS[name]
+        assert rows or declared, name
+        if declared is not None:
+            assert [list(row) for row in rows] == [list(declared)] * len(rows), name
+
+
+def test_an_empty_table_still_writes_its_csv_header(demo_db):
+    args = ["--read-only", "report", "2019-01", "--db", str(demo_db), "--format", "csv"]
+    result = CliRunner().invoke(cli, [*args, "--view", "openai", "--table", "cost_by_line_item"])
+    assert (result.exit_code, result.stdout) == (0, "line_item,project,spend\n")
+    result = CliRunner().invoke(cli, [*args, "--table", "users"])
+    assert result.stdout == "user,providers,spend,previous_spend,change_pct,requests,cost_per_request,top_model\n"

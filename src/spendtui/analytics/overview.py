@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 from datetime import date
 from decimal import Decimal
 
@@ -42,6 +43,10 @@ def pct(part: int, whole: int) -> float | None:
         numerator, denominator = -numerator, -denominator
     hundredths = (2 * abs(numerator) + denominator) // (2 * denominator)
     return (hundredths if numerator >= 0 else -hundredths) / 100
+
+
+# The columns of a person's row wherever the org or a team lists people.
+USER_COLUMNS = ("user", "providers", "spend", "previous_spend", "change_pct", "requests", "cost_per_request", "top_model")
 
 
 @dataclass
@@ -110,6 +115,15 @@ class Overview:
     months: list[MonthRow]
     stored: tuple[str, str] | None = None  # the first and last day the store holds figures for (the tab's hint)
 
+    # Each table's columns, so an empty one still has its CSV header (a test holds the rows to them).
+    TABLE_COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "users": USER_COLUMNS,
+        "providers": ("provider", "spend", "requests"),
+        "models": ("provider", "model", "spend", "usage_value", "requests", "share_pct"),
+        "daily": ("date", "spend", "spread", "requests"),
+        "months": ("month", "spend", "requests", "cost_per_request", "by_provider"),
+    }
+
     @property
     def total_spend(self) -> int:
         return self.current.all.spend
@@ -164,7 +178,7 @@ class Overview:
 
     def tables(self) -> dict[str, list[dict]]:
         data = self.as_json()
-        return {name: data[name] for name in ("users", "providers", "models", "daily", "months")}
+        return {name: data[name] for name in self.TABLE_COLUMNS}
 
     def as_json(self) -> dict:
         previous = self.period.previous()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
 
 from spendtui.analytics.overview import UserRow, change_pct, pct, totals_spend, user_rows
 from spendtui.analytics.query import Query, Scope, display_names
@@ -144,6 +145,24 @@ class ProviderTab:
     source: SourcePanel
     figures: dict = field(default_factory=dict)
     sections: dict[str, list[dict]] = field(default_factory=dict)
+
+    # Each table's columns (a provider lists its own sections), so an empty one still has its CSV
+    # header (a test holds the rows to them).
+    TABLE_COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "users": ("user", "name", "plan", "spend", "change_pct", "subscription", "included", "overage", "api",
+                  "requests", "cost_per_request", "top_model"),
+        "models": ("model", "spend", "usage_value", "requests", "tokens", "share_pct"),
+        "daily": ("date", "spend", "spread"),
+        "api_cost_by_model": ("model", "spend", "requests", "tokens"),
+        "api_cost_by_workspace": ("workspace", "spend", "requests", "tokens"),
+        "claude_code_estimated_by_person": ("person", "estimated_value", "requests", "tokens"),
+        "claude_ai_spend_by_person_model": ("person", "model", "spend", "requests", "tokens"),
+        "api_cost_by_project": ("project", "spend", "requests", "tokens"),
+        "cost_by_line_item": ("line_item", "project", "spend"),
+        "usage_by_model_and_user": ("model", "user", "requests", "tokens"),
+        "sync_history": ("started_at", "provider", "trigger", "status", "events", "records", "users", "duration_ms",
+                         "error"),
+    }  # fmt: skip
 
     @property
     def spend(self) -> int:

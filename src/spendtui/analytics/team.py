@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import ClassVar
 
 from spendtui.analytics.budgets import AnnualStatus, MonthProjection, TeamBudgetStatus, annual_status, month_projection, team_statuses
-from spendtui.analytics.overview import MonthRow, UserRow, month_over_month, pct, user_rows
+from spendtui.analytics.overview import USER_COLUMNS, MonthRow, UserRow, month_over_month, pct, user_rows
 from spendtui.analytics.seats import IdleSeat, MultiVendorSeats, idle_seats, multi_vendor_seats
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import Day, Totals, daily, shown_categories, totals
@@ -154,6 +155,20 @@ class TeamContext:
     idle_seats: list[IdleSeat]
     multi_vendor_seats: list[MultiVendorSeats]
 
+    # Each table's columns, so an empty one still has its CSV header (a test holds the rows to them);
+    # None where the columns are the providers the period holds.
+    TABLE_COLUMNS: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "users": USER_COLUMNS,
+        "team_budgets": ("team", "month", "budget", "mtd_spend", "used_pct", "projected_month_end", "projected_pct",
+                         "resets_in_days", "estimated"),
+        "idle_seats": ("user", "provider", "plan", "monthly_cost", "held_since", "last_used"),
+        "multi_vendor_seats": ("user", "providers", "monthly_cost", "seats"),
+        "spend_distribution": ("band", "from", "to", "people"),
+        "daily_by_provider": None,
+        "calendar_months": None,
+        "seat_growth": ("month", "provider", "active_seats", "spend", "cost_per_seat"),
+    }  # fmt: skip
+
     @cached_property
     def people(self) -> list[UserRow]:
         """The rows of people (not unattributed ids); kept, as the JSON and the tab ask several times."""
@@ -239,9 +254,7 @@ class TeamContext:
 
     def tables(self) -> dict[str, list[dict]]:
         data = self.as_json()
-        names = ["users", "team_budgets", "idle_seats", "multi_vendor_seats", "spend_distribution",
-                 "daily_by_provider", "calendar_months", "seat_growth"]  # fmt: skip
-        return {n: data[n] for n in names}
+        return {name: data[name] for name in self.TABLE_COLUMNS}
 
     def headline(self) -> list[tuple[str, object]]:
         conc = self.concentration

@@ -45,7 +45,7 @@ def report(env: Env, period, start, end, view, provider, team, user, fmt, table_
         tables = result.tables()
         if table_name not in tables:
             raise UsageError(f"view {view} has no table {table_name!r} (tables: {', '.join(tables)})")
-        emit_csv(tables[table_name])
+        emit_csv(tables[table_name], result.TABLE_COLUMNS[table_name])
     else:
         parts = [key_values(result.headline())]
         parts += [dict_table(rows, title=name, limit=25) for name, rows in result.tables().items()]
