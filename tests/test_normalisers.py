@@ -111,7 +111,13 @@ def test_cursor_amount_falls_back_to_total_plus_fee_and_unknown_kinds_stay_as_se
     charged, free = records(cursor.normalise_events([[{**base, "kind": "Bugbot"}, unpriced]]))
     assert [charged[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Bugbot", "overage", cents_to_nano("1.75"), 1]
     assert [free[c] for c in ("kind", "category", "amount_nano", "requests")] == ["Free", "none", None, 1]
-    assert cursor.classify("Free", 0) == ("none", 1)
+
+
+def test_cursor_kinds_in_the_export_spelling_class_as_the_csv_import_does():
+    base = {"timestamp": "1791308883214", "userEmail": "a@example.com", "model": "m", "chargedCents": 2.0}
+    kinds = [("Included", 2.0), ("On-Demand", 0), ("Free", 2.0), ("Aborted, Not Charged", 0)]
+    rows = records(cursor.normalise_events([[{**base, "kind": kind, "chargedCents": cents} for kind, cents in kinds]]))
+    assert [(row["category"], row["requests"]) for row in rows] == [("included", 1), ("overage", 1), ("none", 1), ("none", 0)]
 
 
 def test_cursor_identical_events_get_occurrence_indexes_and_windows_filter():

@@ -24,6 +24,7 @@ from spendtui.store import open_store, rollup
 from spendtui.store.facts import RANK_CSV, FactBatch, write_facts
 from spendtui.sync import StreamState, SyncLocked, plan, run_sync, sync_lock
 from tests.fake_vendors import all_vendors, point_env
+from tests.import_helpers import CURSOR_EVENTS, imported
 
 KEY = "sk-admin-SENTINEL-7f3a9c5e1b2d4f60"
 NOW = datetime(2026, 10, 7, 10, 0, tzinfo=timezone.utc)
@@ -536,3 +537,14 @@ def test_a_store_another_process_keeps_writing_fails_the_sync_with_a_message_not
     with open_store(db_path) as store:
         assert sync(store).exit_code == 0
         assert_fixture_totals(store)
+
+
+def test_the_export_of_synced_events_adds_nothing(store, vendors):
+    """The CSV row and the API event it came from get one natural key (their two normalisers build it
+    apart), so importing the team's export of the synced events counts none of them twice."""
+    assert sync(store, providers=["cursor"]).exit_code == 0
+    events = "SELECT COUNT(*), SUM(amount_nano) FROM usage_facts WHERE stream = 'cursor.events'"
+    synced = tuple(store.query(events)[0])
+    result = imported(store, CURSOR_EVENTS)
+    assert (result.rows, result.new, result.replaced, result.skipped) == (8, 0, 0, 8)
+    assert tuple(store.query(events)[0]) == synced and synced[0] == 8

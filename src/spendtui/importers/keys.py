@@ -1,12 +1,16 @@
 """Natural keys and vocabulary shared by the Cursor CSV importer and the Cursor API sync.
 
 A Cursor event has no id (cursor.md 3.4, 6.1). The CSV row and the API event it came from must get
-the same natural key, or the store would count the event twice; so both sides build it here.
+the same natural key, or the store would count the event twice. ``cursor_event_key`` defines it;
+the two hot loops (``importers.cursor.parse_events``, ``providers.cursor.normalise_events``) inline
+it as an f-string, and a test syncs events and then imports their export to hold all three equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from spendtui.store.identity import normalize_email
 
 # Kinds (API and CSV spellings, compared lower-case) -> (category, counts as a request).
 _CURSOR_KINDS = {
@@ -24,10 +28,6 @@ def normalize_cursor_model(model: str | None) -> str:
     """Cursor's Auto is ``default`` in the API and ``auto`` in the export; we store ``auto``."""
     name = (model or "").strip().lower()
     return "auto" if name == "default" else name
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def cursor_event_prefix(
@@ -71,16 +71,18 @@ def with_occurrence(prefixes: Iterable[str]) -> list[str]:
     return keys
 
 
+def cursor_kind_class(kind: str | None) -> tuple[str, int] | None:
+    """(category, requests) of a Cursor event kind either spelling names, whatever its amount; None
+    for a kind we do not know, whose class depends on whether it carries a cost."""
+    name = (kind or "").strip().lower()
+    known = _CURSOR_KINDS.get(name) or (("included", True) if name.startswith("included in ") else None)
+    return (known[0], int(known[1])) if known else None
+
+
 def cursor_category(kind: str | None, amount_nano: int | None) -> tuple[str, int]:
     """(category, requests) of a Cursor event by its kind (metrics.md "Category", "Requests").
 
     Unknown kinds are kept as they are: spend (``overage``) when they carry a cost, else ``none``.
     """
-    known = _CURSOR_KINDS.get((kind or "").strip().lower())
-    if known is None and (kind or "").strip().lower().startswith("included in "):
-        known = ("included", True)
-    if known is None:
-        known = ("overage" if amount_nano else "none", True)
-    category, counts = known
-    return category, int(counts)
+    return cursor_kind_class(kind) or ("overage" if amount_nano else "none", 1)
 

@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Any
 
 from spendtui.gcpause import gc_paused
-from spendtui.importers.keys import normalize_cursor_model, normalize_email
+from spendtui.importers.keys import cursor_category, cursor_kind_class, normalize_cursor_model
 from spendtui.money import cents_to_nano
 from spendtui.providers.base import (
     DAY_MS,
@@ -42,6 +42,7 @@ from spendtui.providers.http import VendorClient
 from spendtui.providers.records import Account, write_accounts, write_roster_seats
 from spendtui.store import Store
 from spendtui.store.facts import Columns
+from spendtui.store.identity import normalize_email
 
 EVENTS = Stream("cursor.events", day_buckets=False, window_days=1, stop_after_empty=7)
 DAILY = Stream("cursor.daily", day_buckets=True, window_days=30, stop_after_empty=7)
@@ -54,30 +55,12 @@ DAILY_PAGE_SIZE = 100
 SPEND_PAGE_SIZE = 100
 MAX_PAGES = 100_000  # a vendor that says "next page" forever must not hold a sync forever
 
-# kind -> (category, requests). "Included in <Plan>" is matched by prefix; anything else is kept
-# as-is and counts as overage when it carries a charge.
-KINDS = {
-    "Usage-based": ("overage", 1),
-    "Errored, Not Charged": ("none", 0),
-    "Aborted, Not Charged": ("none", 0),
-    "User API Key": ("none", 1),
-}
 # daily-usage counter -> (kind, category) of the estimated fact it becomes
 DAILY_COUNTERS = (
     ("usageBasedReqs", "Usage-based", "overage"),
     ("subscriptionIncludedReqs", "Included", "included"),
     ("apiKeyReqs", "User API Key", "none"),
 )
-
-
-def classify(kind: str, amount_nano: int | None) -> tuple[str, int]:
-    """(category, requests) of an event: by ``kind``, never by ``isChargeable`` (true even on errors)."""
-    known = KINDS.get(kind)
-    if known:
-        return known
-    if kind.startswith("Included in"):
-        return "included", 1
-    return ("overage" if amount_nano else "none"), 1
 
 
 def event_amount_nano(event: dict) -> int | None:
@@ -125,7 +108,7 @@ def normalise_events(pages: Iterable[list[dict]], start_ms: int | None = None, e
     email_of: dict[str, str] = {}
     model_of: dict[str, str] = {}
     day_of: dict[int, str] = {}  # UTC day number -> "YYYY-MM-DD", so the writer need not convert each instant
-    kind_of: dict[str, tuple[str, int]] = dict(KINDS)  # kinds whose class does not depend on the amount
+    kind_of: dict[str, tuple[str, int]] = {}  # kinds whose class does not depend on the amount
     accounts: list[tuple[int, str, str | None]] = []
     pages = iter(pages)
     while True:
@@ -162,13 +145,13 @@ def normalise_events(pages: Iterable[list[dict]], start_ms: int | None = None, e
                 seen[prefix] = occurrence + 1
                 charged = get("chargedCents")
                 amount = cents_nano(charged) if charged is not None else event_amount_nano(event)
+                # by the kind, as a CSV row of the event is (never by isChargeable: true even on errors)
                 known = kind_of.get(kind)
                 if known is None:
-                    category, count = classify(kind, amount)
-                    if kind in KINDS or kind.startswith("Included in"):
-                        kind_of[kind] = (category, count)
-                else:
-                    category, count = known
+                    known = cursor_kind_class(kind)
+                    if known is not None:
+                        kind_of[kind] = known
+                category, count = known if known is not None else cursor_category(kind, amount)
                 if not email:
                     # 2026 events of service accounts may carry no user: keep them on the service account.
                     accounts.append((len(columns["key"]), get("serviceAccountId") or "unknown", get("serviceAccountName")))
