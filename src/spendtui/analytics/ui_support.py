@@ -8,11 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from spendtui.analytics.overview import Overview, month_over_month, totals_spend
-from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.totals import daily, scope_totals
 from spendtui.money import NANO_PER_DOLLAR
-from spendtui.periods import Period
 from spendtui.store import Store
 
 OTHER = "Other"
@@ -63,30 +59,6 @@ def group_models(values: list[tuple[str, int]], top: int = 5, min_share_pct: int
     if other:
         kept.append((OTHER, other))
     return kept
-
-
-def overview_figures(q: Query, period: Period, scope: Scope) -> Overview:
-    """``analytics.overview.overview`` without its per-person rows, which the Overview tab does not show
-    and which cost half a second on a 5,000-person store (the Team tab lists them)."""
-    previous, previous_estimated = totals_spend(q, period.previous(), scope)
-    return Overview(
-        period=period,
-        timezone=q.timezone,
-        scope=scope,
-        current=scope_totals(q, period, scope),
-        previous_spend=previous,
-        previous_estimated=previous_estimated,
-        users=[],
-        days=daily(q, period, scope),
-        months=month_over_month(q, scope, period.end),
-        stored=stored_span(q),
-    )
-
-
-def stored_span(q: Query) -> tuple[str, str] | None:
-    """The first and last day of the org-wide daily rollup: where an empty period can point to."""
-    first, last = q.store.query("SELECT MIN(day), MAX(day) FROM roll_org_day")[0]
-    return (first, last) if first else None
 
 
 def people_choices(store: Store) -> list[tuple[str, str | None]]:

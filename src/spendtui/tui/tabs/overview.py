@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from spendtui.analytics.overview import Overview, pct
+from spendtui.analytics.overview import Overview, overview, pct
 from spendtui.analytics.query import Query
-from spendtui.analytics.ui_support import group_models, overview_figures
+from spendtui.analytics.ui_support import group_models
 from spendtui.config import PROVIDER_NAMES
 from spendtui.money import format_usd
 from spendtui.tui.tabs.base import LoadContext, ViewTab
@@ -77,7 +77,7 @@ class OverviewTab(ViewTab):
             ], empty="No history yet.", id="overview-months-table", classes="half right")  # fmt: skip
 
     def compute(self, q: Query, ctx: LoadContext) -> Overview:
-        return overview_figures(q, ctx.period, ctx.filters.scope)
+        return overview(q, ctx.period, ctx.filters.scope, people=False)
 
     def show(self, ov: Overview, ctx: LoadContext) -> None:
         self.show_body()

@@ -10,14 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from spendtui.analytics.overview import Overview, pct
+from spendtui.analytics.overview import Overview, account_overview, overview, pct
 from spendtui.analytics.providers import ProviderTab, provider_tab
 from spendtui.analytics.query import Query, Scope
-from spendtui.analytics.totals import Totals, fold
-from spendtui.analytics.ui_support import group_models, overview_figures, relative_age, short_stamp
+from spendtui.analytics.ui_support import group_models, relative_age, short_stamp
 from spendtui.config import PROVIDER_NAMES
 from spendtui.money import dollars_to_nano, format_usd
-from spendtui.periods import Period
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.tabs.overview import change_text, change_tone, count_text
 from spendtui.tui.widgets.chart import Chart, ChartSpec
@@ -238,9 +236,10 @@ class ProviderView(ViewTab):
         title = self.query_one(f"#{self.provider}-detail-title", Static)
         title.update(f"{'Account' if subject < 0 else 'Person'} detail: {event.row['person']}")
         if subject < 0:
-            self.app.load_detail(self.view_id, user, lambda q, ctx: account_detail(q, ctx, subject))
+            self.app.load_detail(self.view_id, user, lambda q, ctx: account_overview(q, ctx.period, subject))
             return
-        self.app.load_detail(self.view_id, user, lambda q, ctx: person_detail(q, ctx, user))
+        # one person across every provider (the provider split needs them all), same period
+        self.app.load_detail(self.view_id, user, lambda q, ctx: overview(q, ctx.period, Scope(user=user), people=False))
 
     def show_detail(self, key: str, data: Any) -> None:
         p = self.provider
@@ -278,28 +277,6 @@ class ProviderView(ViewTab):
             self.app.action_sync(self.provider)
         elif event.button.id == f"{self.provider}-import":
             self.app.action_import_csv()
-
-
-def person_detail(q: Query, ctx: LoadContext, email: str) -> Overview:
-    """One person across every provider (the provider split needs them all), same period."""
-    return overview_figures(q, ctx.period, Scope(user=email))
-
-
-def account_detail(q: Query, ctx: LoadContext, subject: int) -> Overview:
-    """An account no person is mapped to (an API key, project or workspace: a subject < 0), which no
-    Scope can name: its own rollup rows, the same figures as a person's detail (no daily or monthly
-    rows, which the detail does not show)."""
-    columns = ["subject", "provider", "model", "category", "est", "amount_nano", "requests"]
-
-    def sums(period: Period) -> Totals:
-        period = q.observed(period)
-        source, params = q.segment_rows([(None, subject, period.start, period.end)], columns)
-        return fold(q.store.tuples(f"SELECT {', '.join(columns)} FROM ({source}) WHERE est IN (0, 1)", params))
-
-    previous = sums(ctx.period.previous())
-    return Overview(period=ctx.period, timezone=q.timezone, scope=Scope(), current=sums(ctx.period),
-                    previous_spend=previous.all.spend, previous_estimated=previous.all.estimated,
-                    users=[], days={}, months=[])  # fmt: skip
 
 
 def _section_id(provider: str, name: str) -> str:
