@@ -5,6 +5,7 @@ from decimal import Decimal
 from import_helpers import CURSOR_EVENTS, DATA, dollars, imported, rows
 
 from spendtui.config import ProviderSettings, Settings
+from spendtui.importers import FORMAT_NAMES, detect
 from spendtui.money import dollars_to_nano
 
 
@@ -160,3 +161,7 @@ def test_openai_completions_usage_export(store):
     assert rows(store, "SELECT DISTINCT kind, stream, source, category FROM usage_facts") == [
         ("completions", "openai.usage", "openai.csv.usage", "api")
     ]
+
+
+def test_the_format_names_listed_without_pandas_are_the_formats_detect_knows():
+    assert FORMAT_NAMES == tuple(f.name for f in detect.FORMATS)

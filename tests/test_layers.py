@@ -2,6 +2,8 @@
 speaks SQL; analytics and the headless code never import Textual."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "spendtui"
@@ -29,3 +31,15 @@ def test_the_dashboard_speaks_no_sql():
 def test_only_the_dashboard_imports_textual():
     outside = [path for path, text in sources(SRC) if "tui" not in path.parts and re.search(r"^\s*(from|import) textual", text, re.M)]
     assert outside == []
+
+
+def test_opening_the_import_dialog_loads_no_pandas():
+    """Pressing i in the dashboard must not stall its event loop on pandas' import (~0.8 s)."""
+    code = (
+        "import sys\n"
+        "from spendtui.tui.screens.import_file import ImportScreen\n"
+        "from spendtui.importers import FORMAT_NAMES\n"
+        "ImportScreen(list(FORMAT_NAMES))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

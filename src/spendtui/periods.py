@@ -193,3 +193,19 @@ def utc_offsets(tz: str, first: date, last: date) -> list[tuple[int, int]]:
             changes.append((hi * 60_000, offset_at(hi)))
         minute = following
     return changes
+
+
+def parse_period_option(text: str | None) -> tuple[date, date] | None:
+    """``--period FROM..TO`` (inclusive days)."""
+    if not text:
+        return None
+    first, sep, last = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError
+        start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        raise UsageError(f"--period must be FROM..TO with dates YYYY-MM-DD, got {text!r}") from None
+    if end < start:
+        raise UsageError(f"--period ends ({end}) before it starts ({start})")
+    return start, end

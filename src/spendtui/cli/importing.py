@@ -116,7 +116,8 @@ def import_command(env: Env, files: tuple[Path, ...], fmt: str, period: str | No
         return
     if not files:
         raise UsageError("give one or more CSV files to import (or --list-formats)")
-    from spendtui.importers.run import import_files, parse_period_option
+    from spendtui.importers.run import import_files
+    from spendtui.periods import parse_period_option
     from spendtui.store.identity import is_email
 
     if user and not is_email(user.strip().lower()):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spendtui.errors import UsageError
-from spendtui.importers import anthropic, cursor, openai
+from spendtui.importers import FORMAT_NAMES, anthropic, cursor, openai
 from spendtui.importers.base import Format
 from spendtui.importers.table import ImportFileError
 
@@ -14,15 +14,11 @@ FORMATS: tuple[Format, ...] = cursor.FORMATS + anthropic.FORMATS + openai.FORMAT
 AUTO = "auto"
 
 
-def format_names() -> list[str]:
-    return [f.name for f in FORMATS]
-
-
 def by_name(name: str) -> Format:
     for candidate in FORMATS:
         if candidate.name == name:
             return candidate
-    raise UsageError(f"unknown format {name!r} (known: {AUTO}, {', '.join(format_names())}; see --list-formats)")
+    raise UsageError(f"unknown format {name!r} (known: {AUTO}, {', '.join(FORMAT_NAMES)}; see --list-formats)")
 
 
 def detect(path: Path, header: Sequence[str]) -> Format:

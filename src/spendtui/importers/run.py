@@ -93,22 +93,6 @@ class ImportSummary:
         return [f for f in self.files if f.status == "failed"]
 
 
-def parse_period_option(text: str | None) -> tuple[date, date] | None:
-    """``--period FROM..TO`` (inclusive days)."""
-    if not text:
-        return None
-    first, sep, last = text.partition("..")
-    try:
-        if not sep:
-            raise ValueError
-        start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
-    except ValueError:
-        raise UsageError(f"--period must be FROM..TO with dates YYYY-MM-DD, got {text!r}") from None
-    if end < start:
-        raise UsageError(f"--period ends ({end}) before it starts ({start})")
-    return start, end
-
-
 def period_from_name(path: Path) -> tuple[date, date] | None:
     """``..._2026-10-01_2026-10-31.csv`` or ``..._2026_10_01_to_2026_10_31.csv``."""
     match = _NAME_PERIOD.search(path.stem)

@@ -18,6 +18,7 @@ from typing import Any
 from spendtui.analytics.status import without_provider
 from spendtui.config import PROVIDER_NAMES, Settings
 from spendtui.errors import SpendtuiError
+from spendtui.periods import parse_period_option
 from spendtui.store import Store
 
 
@@ -76,13 +77,6 @@ TEAM_OPS = {
 }
 
 
-def import_formats() -> list[str]:
-    """The CSV formats the import modal offers besides auto-detection."""
-    from spendtui.importers.detect import format_names
-
-    return format_names()
-
-
 SYNC_OUTCOMES = {"ok": "done", "failed": "failed", "config_error": "configuration error", "cancelled": "cancelled"}
 
 
@@ -130,7 +124,7 @@ def import_wording(text: str) -> str:
 
 def run_import(store: Store, settings: Settings, request: ImportRequest) -> Done:
     """Import CSV exports like `spendtui import`: each file all-or-nothing; a refused file does not stop the others."""
-    from spendtui.importers.run import import_files, parse_period_option
+    from spendtui.importers.run import import_files
 
     summary = import_files(store, list(request.paths), settings, format=request.fmt,
                            period=parse_period_option(request.period), user=request.user,

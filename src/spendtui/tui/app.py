@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from spendtui.config import PROVIDERS, Settings
 from spendtui.errors import SpendtuiError
+from spendtui.importers import FORMAT_NAMES
 from spendtui.periods import today_in
 from spendtui.tui import actions
 from spendtui.tui.commands import system_commands
@@ -531,7 +532,7 @@ class SpendApp(App):
 
         if self.refuse_if_read_only("import"):
             return
-        formats = actions.import_formats()
+        formats = list(FORMAT_NAMES)
 
         def dialog(request: actions.ImportRequest | None = None, error: str | None = None) -> None:
             self.push_screen(ImportScreen(formats, request, error), self._run_request(actions.run_import, "Import", dialog))

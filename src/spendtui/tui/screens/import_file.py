@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from spendtui.errors import SpendtuiError
+from spendtui.periods import parse_period_option
 from spendtui.store.identity import is_email
 from spendtui.tui.actions import ImportRequest
 from spendtui.tui.screens.base import Dialog
@@ -86,8 +87,6 @@ class ImportScreen(Dialog[ImportRequest | None]):
             return
         period = self.query_one("#import-period", Input).value.strip() or None
         if period:
-            from spendtui.importers.run import parse_period_option
-
             try:
                 parse_period_option(period)
             except SpendtuiError:
