@@ -13,6 +13,7 @@ from spendtui.money import (
     format_plain,
     format_usd,
     parse_dollars,
+    pct,
     round_cents,
     split_evenly,
 )
@@ -85,6 +86,8 @@ def test_split_evenly_keeps_the_total(total, parts):
     assert len(shares) == parts
     assert sum(shares) == total
     assert max(shares[:-1] or [shares[0]]) - min(shares[:-1] or [shares[0]]) == 0
+    assert abs(shares[-1] - shares[0]) < parts  # the remainder is less than one unit per part
+    assert all(share == 0 or (share > 0) == (total > 0) for share in shares)  # a credit spreads as credits
 
 
 def test_two_40_and_20_dollar_seats_over_31_days_show_days_that_add_up_to_60():
@@ -101,3 +104,10 @@ def test_parts_rounded_to_cents_add_up_to_their_rounded_sum_and_stay_within_a_ce
     assert Decimal(format_plain(sum(shown))) == Decimal(format_plain(sum(parts)))  # (-0.00 is 0.00)
     assert all(abs(v - p) <= 10**7 + 5 * 10**6 for v, p in zip(shown, parts))
     assert all(v == 0 for v, p in zip(shown, parts) if p == 0)
+
+
+@pytest.mark.parametrize("part, whole, expected", [
+    (1, 800, 0.13), (-1, 800, -0.13), (1, -800, -0.13), (2, 3, 66.67), (0, 5, 0.0), (5, 0, None), (None, 5, None),
+])  # fmt: skip
+def test_percentages_round_half_up(part, whole, expected):
+    assert pct(part, whole) == expected

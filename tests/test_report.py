@@ -216,13 +216,6 @@ def test_headless_commands_never_import_textual(org, db_path):
     assert out.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("part, whole, expected", [(1, 800, 0.13), (-1, 800, -0.13), (1, -800, -0.13), (2, 3, 66.67), (0, 5, 0.0)])
-def test_percentages_round_half_up(part, whole, expected):
-    from spendtui.analytics.overview import pct
-
-    assert pct(part, whole) == expected
-
-
 def test_a_span_reads_whole_years_quarters_and_months_and_days_at_its_edges():
     from spendtui.analytics.query import split_span
 

@@ -18,10 +18,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from spendtui.analytics.budgets import AnnualStatus, TeamBudgetStatus, annual_status, percent, team_statuses
+from spendtui.analytics.budgets import AnnualStatus, TeamBudgetStatus, annual_status, team_statuses
 from spendtui.analytics.query import Query
 from spendtui.config import Settings
-from spendtui.money import format_plain, format_usd
+from spendtui.money import format_plain, format_usd, pct
 from spendtui.store import Store, utc_now
 
 PROJECTED = "projected"
@@ -51,7 +51,7 @@ class Alert:
 
     @property
     def used_pct(self) -> float | None:
-        return percent(self.spend, self.budget)
+        return pct(self.spend, self.budget)
 
     def text(self, thresholds: tuple[Threshold, ...] | None = None) -> str:
         """One line for a person (the banner, Slack): where the budget stands and what it crossed."""

@@ -105,6 +105,18 @@ def round_cents(nano: int | Decimal) -> Decimal:
     return (Decimal(nano) / _NANO).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def pct(part: int | None, whole: int | None) -> float | None:
+    """part / whole as a percentage rounded half-up to 0.01 (integer arithmetic: exact and fast), for
+    display and JSON; None when there is nothing to divide (or no part)."""
+    if part is None or not whole:
+        return None
+    numerator, denominator = part * 10_000, whole
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    hundredths = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return (hundredths if numerator >= 0 else -hundredths) / 100
+
+
 def ratio_nano(nano: int, count: int | None) -> Decimal | None:
     """Nano-dollars per unit (cost per request, per user), or None when there are no units."""
     if not count:

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.overview import totals_spend
 from spendtui.analytics.totals import combined, provider_sums
-from spendtui.money import format_plain
+from spendtui.money import format_plain, pct
 from spendtui.periods import Period, month_bounds
 from spendtui.store import Store
 
@@ -60,13 +60,6 @@ def scale(amount: int, numerator: int, denominator: int) -> int:
     """amount × numerator ÷ denominator in whole nano-dollars, rounded half-up (away from zero)."""
     exact = Decimal(amount) * numerator / Decimal(denominator)
     return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def percent(part: int | None, whole: int | None) -> float | None:
-    """A share for display and JSON (two places); None when there is nothing to divide by."""
-    if part is None or not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def seat_fees_ahead(
@@ -196,7 +189,7 @@ class AnnualStatus:
 
     @property
     def used_pct(self) -> float | None:
-        return percent(self.spend, self.budget.amount)
+        return pct(self.spend, self.budget.amount)
 
     def as_json(self) -> dict:
         return {
@@ -206,9 +199,9 @@ class AnnualStatus:
             "ytd_spend": format_plain(self.spend),
             "used_pct": self.used_pct,
             "expected_to_date": format_plain(self.expected),
-            "expected_pct": percent(self.expected, self.budget.amount),
+            "expected_pct": pct(self.expected, self.budget.amount),
             "projected_year_end": format_plain(self.projected),
-            "projected_pct": percent(self.projected, self.budget.amount),
+            "projected_pct": pct(self.projected, self.budget.amount),
             "elapsed_days": self.elapsed_days,
             "remaining_days": self.remaining_days,
             "estimated": self.estimated,
@@ -241,7 +234,7 @@ class TeamBudgetStatus:
 
     @property
     def used_pct(self) -> float | None:
-        return percent(self.month.spend, self.budget.amount if self.budget else None)
+        return pct(self.month.spend, self.budget.amount if self.budget else None)
 
     def as_json(self) -> dict:
         amount = self.budget.amount if self.budget else None
@@ -252,7 +245,7 @@ class TeamBudgetStatus:
             "mtd_spend": format_plain(self.month.spend),
             "used_pct": self.used_pct,
             "projected_month_end": format_plain(self.month.projected),
-            "projected_pct": percent(self.month.projected, amount),
+            "projected_pct": pct(self.month.projected, amount),
             "resets_in_days": self.month.resets_in_days,
             "estimated": self.month.estimated,
         }

@@ -21,7 +21,7 @@ from spendtui.analytics.totals import (
     spend_by_subject,
     totals,
 )
-from spendtui.money import format_plain, format_usd, ratio_nano, with_cents_adding_up
+from spendtui.money import format_plain, format_usd, pct, ratio_nano, with_cents_adding_up
 from spendtui.periods import Period, last_months, month_bounds
 
 
@@ -34,17 +34,6 @@ def change_pct(current: int, previous: int) -> float | None:
     if not previous:
         return None
     return pct(current - previous, previous)
-
-
-def pct(part: int, whole: int) -> float | None:
-    """part / whole as a percentage rounded half-up to 0.01 (integer arithmetic: exact and fast)."""
-    if not whole:
-        return None
-    numerator, denominator = part * 10_000, whole
-    if denominator < 0:
-        numerator, denominator = -numerator, -denominator
-    hundredths = (2 * abs(numerator) + denominator) // (2 * denominator)
-    return (hundredths if numerator >= 0 else -hundredths) / 100
 
 
 # The columns of a person's row wherever the org or a team lists people.

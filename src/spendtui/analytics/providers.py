@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
-from spendtui.analytics.overview import UserRow, change_pct, pct, totals_spend, user_rows
+from spendtui.analytics.overview import UserRow, change_pct, totals_spend, user_rows
 from spendtui.analytics.query import Query, Scope, display_names
 from spendtui.analytics.status import ProviderStatus, status
 from spendtui.analytics.teams import spend_by_team
 from spendtui.analytics.totals import Day, Totals, daily, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.gcpause import gc_paused
-from spendtui.money import format_plain, format_usd, ratio_nano, with_cents_adding_up
+from spendtui.money import format_plain, format_usd, pct, ratio_nano, with_cents_adding_up
 from spendtui.periods import Period
 
 _TOKENS = ("tok_in", "tok_cache_write", "tok_cache_read", "tok_out")

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from spendtui.analytics.overview import pct
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import totals
-from spendtui.money import format_plain, to_usd
+from spendtui.money import format_plain, pct, to_usd
 from spendtui.periods import Period, add_months, month_bounds
 
 USD = "USD"

@@ -11,12 +11,12 @@ from functools import cached_property
 from typing import ClassVar
 
 from spendtui.analytics.budgets import AnnualStatus, MonthProjection, TeamBudgetStatus, annual_status, month_projection, team_statuses
-from spendtui.analytics.overview import USER_COLUMNS, MonthRow, UserRow, month_over_month, pct, user_rows
+from spendtui.analytics.overview import USER_COLUMNS, MonthRow, UserRow, month_over_month, user_rows
 from spendtui.analytics.seats import IdleSeat, MultiVendorSeats, idle_seats, multi_vendor_seats
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.totals import Day, Totals, daily, shown_categories, totals
 from spendtui.gcpause import gc_paused
-from spendtui.money import NANO_PER_DOLLAR, format_plain, format_usd, ratio_nano
+from spendtui.money import NANO_PER_DOLLAR, format_plain, format_usd, pct, ratio_nano
 from spendtui.periods import Period, last_months, month_bounds
 
 # Upper bounds (dollars) of the per-person spend histogram; the last bin is open-ended.

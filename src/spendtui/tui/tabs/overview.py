@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from spendtui.analytics.overview import Overview, overview, pct
+from spendtui.analytics.overview import Overview, overview
 from spendtui.analytics.query import Query
 from spendtui.analytics.ui_support import group_models
 from spendtui.config import PROVIDER_NAMES
-from spendtui.money import format_usd
+from spendtui.money import format_usd, pct
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.widgets.chart import Chart, ChartSpec
 from spendtui.tui.widgets.kpi import KpiCard, KpiRow

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from spendtui.analytics.overview import Overview, account_overview, overview, pct
+from spendtui.analytics.overview import Overview, account_overview, overview
 from spendtui.analytics.providers import ProviderTab, provider_tab
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.ui_support import group_models, relative_age, short_stamp
 from spendtui.config import PROVIDER_NAMES
-from spendtui.money import dollars_to_nano, format_usd
+from spendtui.money import dollars_to_nano, format_usd, pct
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.tabs.overview import change_text, change_tone, count_text
 from spendtui.tui.widgets.chart import Chart, ChartSpec

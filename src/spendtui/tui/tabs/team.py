@@ -7,10 +7,10 @@ from textual.containers import Grid, Horizontal
 
 from spendtui.analytics.query import Query
 from spendtui.analytics.team import TeamContext, team_context
-from spendtui.analytics.budgets import TeamBudgetStatus, percent
+from spendtui.analytics.budgets import TeamBudgetStatus
 from spendtui.analytics.ui_support import compact_usd
 from spendtui.config import PROVIDER_NAMES, PROVIDERS
-from spendtui.money import format_usd
+from spendtui.money import format_usd, pct
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.widgets.chart import Chart, ChartSpec
 from spendtui.tui.widgets.kpi import KpiCard, KpiRow
@@ -89,7 +89,7 @@ class TeamTab(ViewTab):
             projected = burn.projected
             kpis.card("team-burn").set(
                 f"{pct_text(burn.used_pct)} of {compact_usd(amount)}",
-                f"expect {pct_text(percent(burn.expected, amount))}, year-end "
+                f"expect {pct_text(pct(burn.expected, amount))}, year-end "
                 f"{'—' if projected is None else compact_usd(projected)}",
                 "bad" if projected is not None and projected > amount else ("warn" if burn.spend > burn.expected else "good"),
             )
