@@ -4,7 +4,8 @@ import pytest
 from org_helpers import days, nano, query, spend
 
 from spendtui import org
-from spendtui.analytics.budgets import annual_status, month_projection, scale, team_budget, team_statuses
+from spendtui.analytics.budgets import annual_status, month_projection, team_budget, team_statuses
+from spendtui.money import scale
 from spendtui.analytics.query import Query, Scope
 from spendtui.errors import UsageError
 

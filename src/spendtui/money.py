@@ -182,6 +182,12 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base] * (parts - 1) + [total - base * (parts - 1)]
 
 
+def scale(amount: int, numerator: int, denominator: int) -> int:
+    """amount × numerator ÷ denominator in whole nano-dollars, rounded half-up (away from zero)."""
+    exact = Decimal(amount) * numerator / Decimal(denominator)
+    return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def to_usd(nano: int, rate: Decimal) -> int:
     """Nano-units of a currency to nano-dollars at ``rate`` USD per unit, rounded half-up."""
     return int((Decimal(nano) * rate).to_integral_value(rounding=ROUND_HALF_UP))

@@ -74,10 +74,6 @@ def month_bounds(month: str) -> tuple[date, date]:
     return first, _month_end(first)
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def add_months(day: date, months: int) -> date:
     """The first day of the month ``months`` after ``day``'s month."""
     return _add_months(day, months)

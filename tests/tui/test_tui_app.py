@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
+import shlex
 from pathlib import Path
 
 from builders import cursor_event, write_cursor
@@ -11,6 +13,7 @@ from conftest import TODAY, settle
 
 from textual.widgets import Select
 
+from spendtui.money import dollars_to_nano, format_usd
 from spendtui.store import open_store
 from spendtui.tui.widgets.empty import EMPTY_STORE, EmptyState
 from spendtui.tui.widgets.kpi import KpiCard
@@ -331,3 +334,26 @@ async def test_the_app_starts_with_the_focus_on_the_tab_not_the_period_filter(de
         await pilot.press("down")  # on the period filter this opened its menu
         await settle(pilot)
         assert not app.query_one("#filter-period", Select).expanded
+
+
+async def test_the_report_command_prints_the_figures_the_tab_shows(demo_db, make_app, monkeypatch):
+    from click.testing import CliRunner
+
+    from spendtui.cli import cli
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.set_filters(app.filters.with_scope(team=app.info.teams[0]))
+        await settle(pilot)
+        shown = app.query_one("#cursor-spend", KpiCard).value
+        await pilot.press("c")
+        command = app.report_command()
+        assert any(n.message == command for n in app._notifications)
+    words = shlex.split(command)
+    assert words[:5] == ["spendtui", "report", "--view", "cursor", "--from"] and app.info.teams[0] in words
+    monkeypatch.setenv("SPENDTUI_TODAY", TODAY.isoformat())
+    result = CliRunner().invoke(cli, [*words[1:], "--db", str(demo_db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert format_usd(dollars_to_nano(json.loads(result.stdout)["spend"])) == shown.lstrip("~")

@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from spendtui.analytics.query import Query, Scope
     from spendtui.periods import Period
 
+# The dashboard tabs whose figures `build_view` computes (and `spendtui report --view` prints).
+REPORT_VIEWS = ("overview", "team", "cursor", "anthropic", "openai")
+
 
 def build_view(view: str, query: Query, period: Period, scope: Scope, settings: Settings | None = None):
     """The figures of one dashboard tab; each result has as_json(), tables() and headline()."""

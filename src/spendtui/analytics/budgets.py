@@ -12,12 +12,11 @@ import calendar
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.overview import totals_spend
 from spendtui.analytics.totals import combined, provider_sums
-from spendtui.money import format_plain, pct
+from spendtui.money import format_plain, pct, scale
 from spendtui.periods import Period, month_bounds
 from spendtui.store import Store
 
@@ -54,12 +53,6 @@ def team_budget(store: Store, team_id: int, month: str) -> Budget | None:
         (team_id, month),
     )
     return _budget(rows[0]) if rows else None
-
-
-def scale(amount: int, numerator: int, denominator: int) -> int:
-    """amount × numerator ÷ denominator in whole nano-dollars, rounded half-up (away from zero)."""
-    exact = Decimal(amount) * numerator / Decimal(denominator)
-    return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def seat_fees_ahead(

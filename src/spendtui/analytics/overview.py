@@ -25,10 +25,6 @@ from spendtui.money import format_plain, format_usd, pct, ratio_nano, with_cents
 from spendtui.periods import Period, last_months, month_bounds
 
 
-def _with_estimate(text: str, estimated: bool) -> str:
-    return f"~{text}" if estimated else text
-
-
 def change_pct(current: int, previous: int) -> float | None:
     """Percent change; None ("new") when there was nothing before."""
     if not previous:
@@ -158,7 +154,7 @@ class Overview:
         return [
             ("Period", f"{data['period']['from']} .. {data['period']['to']} ({self.timezone})"),
             ("Scope", scope),
-            ("Total spend", _with_estimate(format_usd(self.total_spend), self.current.all.estimated)),
+            ("Total spend", format_usd(self.total_spend, estimated=self.current.all.estimated)),
             ("vs previous period", "new" if change is None else f"{change:+.2f}% (was {format_usd(self.previous_spend)})"),
             ("Requests", None if data["requests"] is None else f"{data['requests']:,}"),
             ("Cost / request", None if self.cost_per_request is None else format_usd(self.cost_per_request)),

@@ -14,7 +14,7 @@ from spendtui.analytics.teams import spend_by_team
 from spendtui.analytics.totals import Day, Totals, daily, provider_sums, totals
 from spendtui.config import KEY_ENV, PROVIDER_NAMES, Settings
 from spendtui.gcpause import gc_paused
-from spendtui.money import format_plain, format_usd, pct, ratio_nano, with_cents_adding_up
+from spendtui.money import format_plain, format_usd, pct, ratio_nano, scale, with_cents_adding_up
 from spendtui.periods import Period
 
 _TOKENS = ("tok_in", "tok_cache_write", "tok_cache_read", "tok_out")
@@ -318,7 +318,7 @@ def _cursor(q: Query, tab: ProviderTab) -> None:
         "on_demand": format_plain(tab.current.all.categories.get("overage", 0)),
         "subscription": format_plain(tab.current.all.categories.get("subscription", 0)),
         # per day the data covers (the same days "days covered" counts, whatever the filter)
-        "projected_30_days": format_plain(tab.spend * 30 // covered) if covered else None,
+        "projected_30_days": format_plain(scale(tab.spend, 30, covered)) if covered else None,
         "days_covered": covered,
         "teams": None if tab.scope.user else len(teams),
         "average_per_team": format_plain(ratio_nano(team_total, len(teams))),

@@ -19,9 +19,6 @@ from spendtui.periods import Period, add_months
 from spendtui.store import Store
 from spendtui.store.identity import normalize_email
 
-SPEND = "category IN ('subscription', 'overage', 'api') AND est IN (0, 1)"
-VALUE = "category IN ('overage', 'api', 'included') AND est IN (0, 1)"
-COUNTED = "est IN (0, 1)"
 # Columns roll_subject has: a read of only these needs no product or model grain.
 SUBJECT_SUMMARY_COLUMNS = {"subject", "provider", "category", "est", "amount_nano", "requests", "month"}
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import click
 
+from spendtui.analytics import REPORT_VIEWS
 from spendtui.cli.env import Env, global_options, with_env
 from spendtui.cli.output import dict_table, emit_csv, emit_json, key_values
 from spendtui.config import PROVIDERS
 from spendtui.errors import UsageError
-
-VIEWS = ("overview", "team", "cursor", "anthropic", "openai")
 
 
 @click.command()
 @click.argument("period", required=False)
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (with --to), inclusive.")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (with --from), inclusive.")
-@click.option("--view", type=click.Choice(VIEWS), default="overview", show_default=True, help="Which tab's figures.")
+@click.option("--view", type=click.Choice(REPORT_VIEWS), default="overview", show_default=True, help="Which tab's figures.")
 @click.option("--provider", type=click.Choice(PROVIDERS), help="Only this provider.")
 @click.option("--team", metavar="TEAM", help="Only this team's members (on the days they belonged).")
 @click.option("--user", metavar="EMAIL", help="Only this person.")

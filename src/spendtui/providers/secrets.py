@@ -111,16 +111,16 @@ def resolve_key(provider: str, settings: Settings, env: Mapping[str, str] | None
     conf = settings.provider(provider)
     where = f"{settings.source}: [providers.{provider}]" if settings.source else f"[providers.{provider}]"
     if conf.key_file:
-        return _from_file(provider, conf.key_file, where)
+        return _from_file(conf.key_file, where)
     if conf.key_command:
-        return _from_command(provider, conf.key_command, where)
+        return _from_command(conf.key_command, where)
     raise MissingKeyError(
         f"{provider}: no key configured: set {name}, or key_file / key_command under [providers.{provider}] "
         "in the config"
     )
 
 
-def _from_file(provider: str, path, where: str) -> Secret:
+def _from_file(path, where: str) -> Secret:
     try:
         value = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
@@ -130,7 +130,7 @@ def _from_file(provider: str, path, where: str) -> Secret:
     return _secret(value, f"key file {path}", f"{where} key_file {path}")
 
 
-def _from_command(provider: str, command: tuple[str, ...], where: str) -> Secret:
+def _from_command(command: tuple[str, ...], where: str) -> Secret:
     shown = command[0]
     try:
         done = subprocess.run(

@@ -60,11 +60,11 @@ class TeamEdit:
 
     op: str  # add | rename | remove | add-member | remove-member | budget
     team: str
+    today: date  # the app's today (in the reporting zone): the default effective day of an edit
     new_name: str | None = None
     emails: tuple[str, ...] = field(default_factory=tuple)
     since: date | None = None
     monthly_budget: str | None = None  # dollars as typed; parsed by the headless function
-    today: date | None = None  # the app's today: the default effective day of an edit
 
 
 TEAM_OPS = {
@@ -177,7 +177,7 @@ def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> Done:
     """One team edit through spendtui.org (the functions `spendtui teams` and `budget set --team` call)."""
     from spendtui import org
 
-    today = edit.today or date.today()
+    today = edit.today
     if edit.op == "add":
         done = org.create_team(store, edit.team)
     elif edit.op == "rename":
@@ -189,8 +189,7 @@ def edit_team(store: Store, settings: Settings, edit: TeamEdit) -> Done:
     elif edit.op == "remove-member":
         done = org.remove_members(store, edit.team, edit.emails, today=today, since=edit.since)
     elif edit.op == "budget":
-        done = org.set_team_budget(store, edit.team, (edit.monthly_budget or "").replace("$", "").replace(",", ""),
-                                   today=today)  # fmt: skip
+        done = org.set_team_budget(store, edit.team, edit.monthly_budget or "", today=today)
     else:
         raise ValueError(f"unknown team edit {edit.op!r}")
     if not done.changed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
@@ -23,7 +24,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from spendtui.config import PROVIDERS, Settings
+from spendtui.analytics import REPORT_VIEWS
+from spendtui.config import PROVIDERS, Settings, resolve_db_path
 from spendtui.errors import SpendtuiError
 from spendtui.importers import FORMAT_NAMES
 from spendtui.periods import today_in
@@ -66,6 +68,7 @@ class SpendApp(App):
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("e", "export", "Export"),
+        Binding("c", "report_command", "Report command", show=False),
         Binding("s", "sort_table", "Sort", show=False),  # (a focused table sorts itself: its own binding)
         Binding("S", "sort_table(True)", "Reverse sort", show=False),
         Binding("y", "sync", "Sync"),
@@ -208,7 +211,6 @@ class SpendApp(App):
                 note = f"Demo org: {summary.people} people, {summary.facts:,} records ({summary.first_day} → {summary.last_day})"
             fresh = rollup.configure(store, self.settings.timezone, self.settings.seat_prices(), self.today, self.settings.fx)
             info = StoreInfo(
-                path=str(store.path),
                 read_only=store.read_only,
                 read_only_reason=store.read_only_reason,
                 empty=store.is_empty(),
@@ -423,7 +425,7 @@ class SpendApp(App):
                 version = store.data_version()
                 if version != seen:
                     seen = version
-                    self.post_message(StoreChanged(version))
+                    self.post_message(StoreChanged())
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
@@ -477,6 +479,20 @@ class SpendApp(App):
             table.reverse_sort()
         else:
             table.cycle_sort()
+
+    def report_command(self) -> str:
+        """The headless command that prints the figures shown, as a shell line: the active tab's view
+        (the Overview's for a tab no report shows), the filters, and the store when it is not the default."""
+        view = self.active_view if self.active_view in REPORT_VIEWS else "overview"
+        args = ["spendtui", "report", "--view", view, *self.filters.cli_args(self.today)]
+        if self.db_path.resolve() != resolve_db_path(None).resolve():
+            args += ["--db", str(self.db_path)]
+        return shlex.join(args)
+
+    def action_report_command(self) -> None:
+        command = self.report_command()
+        self.copy_to_clipboard(command)  # (OSC 52: terminals that allow it, over SSH too)
+        self.notify(command, title="The same figures, headless", timeout=15)
 
     def action_export(self) -> None:
         table = self.table_in_focus()

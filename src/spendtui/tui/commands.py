@@ -38,6 +38,7 @@ def system_commands(app: SpendApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Clear all filters", "Month to date, whole org, all providers", app.action_clear_filters)
     yield SystemCommand("Refresh", "Reload the figures from the store", app.action_refresh)
     yield SystemCommand("Export table to CSV", "The table in focus, as shown", app.action_export)
+    yield SystemCommand("Report command", "The spendtui report line that prints these figures (c)", app.action_report_command)
     yield SystemCommand("Sort table", "The table in focus by its next column (s; S reverses)", app.action_sort_table)
     if not app.read_only:
         yield SystemCommand("Sync now", "Pull from the vendors' admin APIs", app.action_sync)

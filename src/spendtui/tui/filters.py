@@ -65,14 +65,14 @@ class Filters:
         provider = PROVIDER_NAMES.get(self.provider, "all providers") if self.provider else "all providers"
         return f"{preset} {span} ({timezone}) · {self.scope_label()} · {provider}"
 
-    def cli_args(self, today: date) -> str:
-        """The `spendtui report` arguments that give the same figures (shown in help and exports)."""
+    def cli_args(self, today: date) -> list[str]:
+        """The `spendtui report` arguments that give the same figures (the palette's report command)."""
         period = self.period(today)
-        args = [f"--from {period.start} --to {period.end}"]
+        args = ["--from", period.start.isoformat(), "--to", period.end.isoformat()]
         if self.provider:
-            args.append(f"--provider {self.provider}")
+            args += ["--provider", self.provider]
         if self.team:
-            args.append(f"--team '{self.team}'")
+            args += ["--team", self.team]
         if self.user:
-            args.append(f"--user {self.user}")
-        return " ".join(args)
+            args += ["--user", self.user]
+        return args

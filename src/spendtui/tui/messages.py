@@ -14,7 +14,6 @@ from spendtui.tui.filters import Filters
 class StoreInfo:
     """What the app learns once the store is open (and the demo generated, if asked)."""
 
-    path: str
     read_only: bool
     read_only_reason: str | None
     empty: bool
@@ -74,10 +73,6 @@ class DetailLoaded(Message):
 
 class StoreChanged(Message):
     """Another process (a headless sync, an import) committed to the store."""
-
-    def __init__(self, version: int) -> None:
-        super().__init__()
-        self.version = version
 
 
 class ActionDone(Message):

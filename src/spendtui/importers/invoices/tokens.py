@@ -182,15 +182,6 @@ def parse_date(text: str) -> date | None:
     return _make(*parts)
 
 
-def find_date(text: str) -> date | None:
-    """The first date with a year inside a longer text (a headline ``... due October 1, 2026``)."""
-    for found in DATE_RE.finditer(text):
-        parts = _parts(found)
-        if parts and parts[0] is not None:
-            return _make(*parts)
-    return None
-
-
 def parse_range(text: str) -> tuple[date, date] | None:
     """A service period such as ``Oct 1 – Nov 1, 2026``, as (first day, last day inclusive).
 

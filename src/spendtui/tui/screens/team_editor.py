@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from spendtui.errors import UsageError
+from spendtui.org.validate import positive_amount
 from spendtui.periods import PeriodError, parse_date
 from spendtui.store.identity import is_email, normalize_email
 from spendtui.tui.actions import TEAM_OPS, TeamEdit
@@ -110,8 +112,10 @@ class TeamEditorScreen(Dialog[TeamEdit | None]):
         amount = None
         if "amount" in needs:
             amount = self.query_one("#team-amount", Input).value.strip()
-            if not re.fullmatch(r"\$?\d[\d,]*(\.\d{1,2})?", amount):
-                self.fail("Budget must be an amount in USD, e.g. 5000 or 5,000.00")
+            try:
+                positive_amount(amount, "the monthly budget")
+            except UsageError as error:
+                self.fail(str(error).capitalize())
                 return
-        self.dismiss(TeamEdit(op, team if op != "add" else name, new_name=name if op == "rename" else None,
-                              emails=emails, since=since, monthly_budget=amount, today=self.today))  # fmt: skip
+        self.dismiss(TeamEdit(op, team if op != "add" else name, self.today, new_name=name if op == "rename" else None,
+                              emails=emails, since=since, monthly_budget=amount))  # fmt: skip

@@ -22,14 +22,13 @@ from spendtui.tui.widgets.chart import Chart, ChartSpec
 from spendtui.tui.widgets.kpi import KpiCard, KpiRow
 from spendtui.tui.widgets.table import Column, SpendTable, money_rows
 
-# Per provider, the extra figures of its tab: (key in ProviderTab.figures, card label, money?)
-FIGURES: dict[str, list[tuple[str, str, bool]]] = {
-    "cursor": [("included_usage", "Included (not spend)", True), ("on_demand", "On-demand", True),
-               ("projected_30_days", "Projected 30 days", True), ("average_per_team", "Average per team", True)],
-    "anthropic": [("api_cost", "API cost", True), ("seat_fees", "Seat fees", True),
-                  ("claude_ai_extra_usage", "claude.ai extra usage", True),
-                  ("claude_code_estimated_value", "Claude Code (estimated)", True)],
-    "openai": [("api_cost", "API cost", True), ("seat_fees", "Seat fees", True)],
+# Per provider, the extra dollar figures of its tab: (key in ProviderTab.figures, card label)
+FIGURES: dict[str, list[tuple[str, str]]] = {
+    "cursor": [("included_usage", "Included (not spend)"), ("on_demand", "On-demand"),
+               ("projected_30_days", "Projected 30 days"), ("average_per_team", "Average per team")],
+    "anthropic": [("api_cost", "API cost"), ("seat_fees", "Seat fees"), ("claude_ai_extra_usage", "claude.ai extra usage"),
+                  ("claude_code_estimated_value", "Claude Code (estimated)")],
+    "openai": [("api_cost", "API cost"), ("seat_fees", "Seat fees")],
 }  # fmt: skip
 SECTIONS = {  # each provider's own tables (analytics' ProviderTab.sections), composed with the tab
     "cursor": {},
@@ -83,7 +82,7 @@ class ProviderView(ViewTab):
             yield KpiCard("vs previous period", id=f"{p}-change")
             yield KpiCard("Requests", id=f"{p}-requests")
             yield KpiCard("Cost / request", id=f"{p}-cpr")
-            for key, label, _ in FIGURES[p]:
+            for key, label in FIGURES[p]:
                 yield KpiCard(label, id=f"{p}-fig-{key}")
         yield Static("", classes="scope-note", id=f"{p}-note", markup=False)
         with Horizontal(classes="split"):
@@ -140,13 +139,10 @@ class ProviderView(ViewTab):
         )
         cpr = data["cost_per_request"]
         kpis.card(f"{p}-cpr").set(format_usd(None if cpr is None else dollars_to_nano(cpr)), "usage ÷ requests")
-        for key, _label, money in FIGURES[p]:
+        for key, _label in FIGURES[p]:
             value = data.get(key)
-            if money:  # an estimated value is marked as one (~)
-                amount = None if value is None else dollars_to_nano(value)
-                text = format_usd(amount, estimated=key.endswith("estimated_value"))
-            else:
-                text = count_text(value)
+            amount = None if value is None else dollars_to_nano(value)
+            text = format_usd(amount, estimated=key.endswith("estimated_value"))  # an estimate is marked (~)
             kpis.card(f"{p}-fig-{key}").set(text, self._figure_note(key, data))
         note = self.query_one(f"#{p}-note", Static)
         notes = []

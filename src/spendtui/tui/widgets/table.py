@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Static
 
 from spendtui.money import format_plain, format_usd, round_cents
 
-NUMERIC = ("money", "int", "change", "share", "float")
+NUMERIC = ("money", "int", "change", "share")
 MAX_SHOWN = 500
 
 
@@ -30,7 +30,7 @@ MAX_SHOWN = 500
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | money | int | change | share | float
+    kind: str = "text"  # text | money | int | change | share
     estimated_key: str | None = None  # a row key whose truth marks this money as an estimate (~$)
     currency_key: str | None = None  # a row key naming the amount's currency when it is not USD
 
@@ -174,10 +174,6 @@ class SpendTable(Widget):
 
     def cell_text(self, index: int, key: str) -> str:
         return next(c for c in self.columns if c.key == key).text(self._rows[index])
-
-    def highlighted_row(self) -> dict | None:
-        index = self.grid.cursor_row
-        return self._rows[index] if 0 <= index < len(self._rows) else None
 
     def move_to(self, key: str, value: object) -> None:
         """Put the cursor on the first shown row whose ``key`` is ``value`` (its details follow it)."""
