@@ -9,7 +9,7 @@ import pytest
 from org_helpers import cli, days, nano, query, spend
 
 from spendtui import org
-from spendtui.alerts import active_alerts, crossed
+from spendtui.alerts import Alert, active_alerts, banner_line, crossed
 from spendtui.config import load_settings
 
 TODAY = "2026-10-20"
@@ -163,6 +163,18 @@ def test_active_alerts_for_the_banner_write_nothing(platform):
     assert platform.scalar("SELECT COUNT(*) FROM alerts") == 0
     cli("budget", "check")
     assert active_alerts(platform, q, settings)[0].new == ()
+
+
+def test_the_dashboard_line_names_the_budgets_over_fullest_first_and_counts_the_rest():
+    def alert(team, spend, crossed):
+        return Alert(f"team:{team}", f"team {team}", "2026-11", nano("100"), nano(spend), None, crossed)
+
+    alerts = [alert("Web", "55", (50,)), alert("Ops", "60", (50, "projected")), alert("Data", "156.38", (50, 80, 100))]
+    assert banner_line(alerts) == (
+        "Budgets (tab 2): over: team Data 156.38%, team Ops 60% (projected over) · 1 budget past a threshold"
+    )
+    assert banner_line(alerts[:1]) == "Budgets (tab 2): 1 budget past a threshold"
+    assert banner_line([]) is None
 
 
 def test_thresholds_compare_exact_integers():

@@ -9,7 +9,7 @@ projected period-end spend is above the budget.
 ``check_budgets`` (the cron job) records each standing threshold in ``alerts`` the first time it
 is seen and posts the ones not yet delivered to the webhook, one compact JSON POST per entity; a
 failed POST leaves them undelivered, so the next run sends them again. ``active_alerts`` is the
-same evaluation without writes, for the app's banner.
+same evaluation without writes, for the dashboard's budget line (``banner_line``).
 """
 
 from __future__ import annotations
@@ -131,6 +131,26 @@ def active_alerts(store: Store, query: Query, settings: Settings) -> list[Alert]
     """The alerts standing now, for the app's banner; ``new`` marks what no check has recorded yet."""
     alerts = evaluate(query, settings.thresholds).alerts
     return [replace(a, new=tuple(t for t in a.crossed if str(t) not in _recorded(store, a))) for a in alerts]
+
+
+def banner_line(alerts: list[Alert]) -> str | None:
+    """One line for the dashboard, read from its start (a narrow terminal cuts its end): the budgets
+    spent or projected past 100%, fullest first, then how many more stand past a lower threshold."""
+    if not alerts:
+        return None
+    over = sorted((a for a in alerts if 100 in a.crossed or PROJECTED in a.crossed), key=lambda a: -(a.used_pct or 0))
+    parts = []
+    if over:
+        named = [f"{a.label} {_short_pct(a.used_pct)}" + ("" if 100 in a.crossed else " (projected over)") for a in over]
+        parts.append("over: " + ", ".join(named))
+    if rest := len(alerts) - len(over):
+        parts.append(f"{rest} {'budget' if rest == 1 else 'budgets'} past a threshold")
+    return "Budgets (tab 2): " + " · ".join(parts)
+
+
+def _short_pct(value: float | None) -> str:
+    """156.38% and 150%, not 150.0% (the value is already rounded half-up to 0.01)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 @dataclass

@@ -28,6 +28,7 @@ async def test_empty_store_says_what_to_do_next(make_app, tmp_path):
         await settle(pilot)
         state = app.query_one("#overview-state", EmptyState)
         assert state.display and str(state.render()) == EMPTY_STORE
+        assert not app.query_one("#budget-banner").display  # no budget, nothing past it
         assert "spendtui --demo" in EMPTY_STORE and "spendtui import" in EMPTY_STORE
         await pilot.press("8")  # the Sync tab works on an empty store: it is how one connects
         await settle(pilot)
@@ -357,3 +358,12 @@ async def test_the_report_command_prints_the_figures_the_tab_shows(demo_db, make
     result = CliRunner().invoke(cli, [*words[1:], "--db", str(demo_db), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert format_usd(dollars_to_nano(json.loads(result.stdout)["spend"])) == shown.lstrip("~")
+
+
+async def test_budgets_past_their_thresholds_head_the_dashboard(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = app.query_one("#budget-banner")
+        assert line.display and line.size.height == 1
+        assert str(line.render()).startswith("Budgets (tab 2): over: team ")

@@ -118,6 +118,7 @@ class SpendApp(App):
     def compose(self) -> ComposeResult:
         waiting = "Generating the demo org (this takes a few seconds)…" if self.generate_demo else "Opening the store…"
         yield Static("", id="banner", markup=False)
+        yield Static("", id="budget-banner", markup=False)
         yield FilterBar(self.filters, id="filters")
         with TabbedContent(id="tabs"):
             for cls in TAB_CLASSES:
@@ -137,6 +138,7 @@ class SpendApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
+        self.query_one("#budget-banner", Static).display = False
         self._fit_footer(self.size.width)
         self._summarise()
         self.prepare_store()
@@ -186,6 +188,7 @@ class SpendApp(App):
     @work(thread=True, exclusive=True, group="prepare", exit_on_error=False, description="open the store")
     def prepare_store(self) -> None:
         """Open (or create) the store, generate the demo if asked, bring rollups in line with the settings."""
+        from spendtui.alerts import active_alerts, banner_line
         from spendtui.analytics.teams import teams
         from spendtui.analytics.query import Query
         from spendtui.analytics.ui_support import people_choices
@@ -210,14 +213,16 @@ class SpendApp(App):
                                         seat_prices=self.settings.seat_prices(), **self.demo_size)  # fmt: skip
                 note = f"Demo org: {summary.people} people, {summary.facts:,} records ({summary.first_day} → {summary.last_day})"
             fresh = rollup.configure(store, self.settings.timezone, self.settings.seat_prices(), self.today, self.settings.fx)
+            query = Query(store, self.settings.timezone, self.today)
             info = StoreInfo(
                 read_only=store.read_only,
                 read_only_reason=store.read_only_reason,
                 empty=store.is_empty(),
                 people=people_choices(store),
-                teams=[name for _, name in teams(Query(store, self.settings.timezone, self.today))],
+                teams=[name for _, name in teams(query)],
                 stale_rollups=not fresh,
                 demo_note=note,
+                budget_line=banner_line(active_alerts(store, query, self.settings)),
             )
         except SpendtuiError as error:
             self.post_message(StoreFailed(str(error)))
@@ -257,6 +262,9 @@ class SpendApp(App):
                          "settings and date.")  # fmt: skip
         banner.update("\n".join(lines))
         banner.display = bool(lines)
+        budgets = self.query_one("#budget-banner", Static)
+        budgets.update(self.info.budget_line or "" if self.info else "")
+        budgets.display = bool(self.info and self.info.budget_line)
 
     # -- loading --------------------------------------------------------------------------------
     def reload(self) -> None:
