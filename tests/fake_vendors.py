@@ -44,6 +44,7 @@ class FakeVendor:
     def __init__(self, key: str, slow_s: float = 1.0):
         self.key = key
         self.slow_s = slow_s
+        self.released = threading.Event()  # what a "held" request waits for
         self.faults: dict[str, list] = defaultdict(list)
         self.log: list[tuple[str, str, dict]] = []
         self.lock = threading.Lock()
@@ -75,12 +76,14 @@ class FakeVendor:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
     def fail(self, path: str, *faults) -> None:
-        """Queue faults for the next requests to ``path``: a status, (status, retry_after), a word, or
-        None (answer normally, so a fault can come mid-run)."""
+        """Queue faults for the next requests to ``path``: a status, (status, retry_after), a word
+        ("slow", "held" until ``released`` is set, "drop", "garbage"), or None (answer normally, so a
+        fault can come mid-run)."""
         with self.lock:
             self.faults[path].extend(faults)
 
@@ -129,6 +132,9 @@ class FakeVendor:
             return "drop"
         if fault == "slow":
             time.sleep(self.slow_s)
+            return None
+        if fault == "held":
+            self.released.wait(timeout=30)
             return None
         if fault == "garbage":
             return Reply(200, {"unexpected": True, "echo": sent_key})

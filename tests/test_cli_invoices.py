@@ -85,7 +85,7 @@ def test_a_doubt_the_admin_has_checked_is_stored_with_confirm_but_a_scan_never(r
     assert code == 1
     assert "image-only.pdf: not stored: the PDF has no text layer" in err and "--confirm" not in err
     (stored,) = json.loads(run("invoice", "list", "--format", "json")[1])
-    assert stored["file"].endswith(".pdf") and stored["total"] is not None
+    assert stored["file"].endswith(".pdf") and stored["total"] == "1140.00"  # as read, though it does not add up
 
 
 def test_csv_lists_the_json_fields_with_a_flat_period(run):

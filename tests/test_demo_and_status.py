@@ -299,3 +299,19 @@ def test_an_empty_table_still_writes_its_csv_header(demo_db):
     assert (result.exit_code, result.stdout) == (0, "line_item,project,spend\n")
     result = CliRunner().invoke(cli, [*args, "--table", "users"])
     assert result.stdout == "user,providers,spend,previous_spend,change_pct,requests,cost_per_request,top_model\n"
+
+
+def test_the_demo_holds_the_rollups_a_rebuild_computes(demo_db, tmp_path):
+    """What the demo writes (seats, their invoices, spread amounts) adds up as a rebuild would: a
+    switch of time zone, which rebuilds, must not move its figures."""
+    from spendtui.store import rollup
+
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(demo_db.read_bytes())
+    with open_store(copy) as store:
+        def rows():
+            return {t: sorted(map(tuple, store.query(f"SELECT * FROM {t}"))) for t in rollup.ROLLUP_TABLES}
+
+        built = rows()
+        rollup.rebuild_all(store)
+        assert rows() == built

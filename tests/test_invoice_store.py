@@ -78,8 +78,7 @@ def test_an_invoice_after_its_receipt_is_the_same_purchase(store):
 
 def test_a_receipt_records_what_the_card_was_charged(store):
     store_invoice(store, parse_pdf(PDFS / "anthropic-team-receipt.pdf"))
-    charged = store.scalar("SELECT amount_due_nano FROM invoices")
-    assert charged is not None and charged == store.scalar("SELECT total_nano - abs(applied_balance_nano) FROM invoices")
+    assert store.scalar("SELECT amount_due_nano FROM invoices") == 1140 * 10**9  # the receipt's "Amount paid"
 
 
 def test_the_same_number_with_another_total_is_refused(store):

@@ -195,7 +195,7 @@ def test_cli_report_json_and_csv(org, db_path, monkeypatch):
     result = runner.invoke(cli, ["--db", str(db_path), "report", "2026-10", "--format", "csv", "--table", "providers"])
     assert result.output.splitlines()[0] == "provider,spend,requests"
     result = runner.invoke(cli, ["report", "--db", str(db_path), "2026-10", "--format", "csv", "--table", "nope"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2 and "has no table 'nope'" in result.output
     result = runner.invoke(cli, ["report", "2026-10", "--db", str(db_path), "--format", "json", "--user", " Alice@X.com "])
     assert json.loads(result.output)["scope"]["user"] == "alice@x.com"
 

@@ -150,10 +150,3 @@ def test_a_replaced_fact_refreshes_the_local_day_it_counts_on(store, zone, when)
         write_cursor(store, [cursor_event(when, "a@example.com", dollars, key="k")])
     assert store.scalar("SELECT amount_nano FROM roll_day") == dollars_to_nano("2.00")
     assert_rollups_equal_a_rebuild(store)
-
-
-def test_a_generated_demo_holds_the_rollups_a_rebuild_computes(store):
-    from spendtui import demo
-
-    demo.generate(store, today=date(2026, 11, 25), seed=7, users=40, months=3)
-    assert_rollups_equal_a_rebuild(store)

@@ -489,6 +489,34 @@ def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_comple
         assert_fixture_totals(store)
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_one_off_sync_stopped_exits_130_keeps_what_it_wrote_and_the_next_run_completes(vendors, db_path, tmp_path,
+                                                                                         stop):
+    vendors["anthropic"].slow_s = 0.5
+    vendors["anthropic"].fail("/v1/organizations/usage_report/claude_code", *[None] * 3, "slow", "slow")
+    stopped = subprocess_sync(["--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path))
+    watchdog = threading.Timer(60, stopped.kill)  # never hang the suite
+    watchdog.start()
+    for line in stopped.stderr:
+        if "anthropic.claude_code" in line:
+            stopped.send_signal(stop)
+            break
+    code = stopped.wait()
+    watchdog.cancel()
+    assert code == 130
+    with open_store(db_path) as store:
+        assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'anthropic'") == "cancelled"
+        assert store.scalar("SELECT COUNT(*) FROM usage_facts WHERE provider = 'cursor'") > 0  # done before the stop
+        assert sync(store).exit_code == 0
+        assert_fixture_totals(store)
+
+
+def test_until_is_the_last_day_synced(store, vendors):
+    assert sync(store, until=date(2026, 10, 1)).exit_code == 0
+    assert day_totals(store, "anthropic.cost") == {"2026-10-01": ANTHROPIC_DAYS["2026-10-01"]}
+    assert day_totals(store, "openai.cost") == {"2026-10-01": OPENAI_DAYS["2026-10-01"]}
+
+
 def test_every_takes_durations_of_a_minute_to_a_year():
     from spendtui.cli.sync import parse_duration
     from spendtui.errors import UsageError

@@ -114,12 +114,13 @@ def test_the_dashboard_dry_run_counts_against_the_store(store):
 
 
 async def test_a_dashboard_sync_can_be_cancelled(db_path, make_app, cursor_api):
-    cursor_api.fail("/teams/members", "slow")
+    cursor_api.fail("/teams/members", "held")
     app = make_app(db_path, settings=FAST)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await start_sync(pilot, "2026-10-01")
         await pilot.press("escape")  # while the first answer is still on its way
+        cursor_api.released.set()
         await settle_until(pilot, lambda: app.screen.finished, "the cancelled sync to stop")
         assert str(app.screen.query_one("#sync-title").render()) == "Sync cancelled"
         assert not app.screen.query_one("#error-cursor").display  # a cancel is no error to explain
