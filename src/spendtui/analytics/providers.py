@@ -92,7 +92,7 @@ class SourcePanel:
         }
 
 
-SETUP = {
+_CREATE_KEY = {
     "cursor": "Create an Admin API key: Cursor dashboard > Settings > Advanced > Admin API Keys (team admins only).",
     "anthropic": "Create an Admin key (sk-ant-admin01-...): Claude Console > Settings > Admin keys (org admins only).",
     "openai": "Create an Admin key (sk-admin-...) with api.usage.read: platform.openai.com > Settings > Organization > Admin keys.",
@@ -114,19 +114,24 @@ def source_panel(q: Query, settings: Settings, provider: str) -> SourcePanel:
     history = sync_history(q, provider)
     scheduled = [datetime.fromisoformat(h["started_at"]) for h in history if h["trigger"] == "scheduled"]
     gaps = [(a - b).total_seconds() / 60 for a, b in zip(scheduled, scheduled[1:])]
-    option = f"[providers.{provider}] key_file = \"/etc/spendtui/{provider}.key\""
     return SourcePanel(
         provider=provider,
         status=next(p for p in report.providers if p.provider == provider),
         history=history,
         interval_minutes=round(statistics.median(gaps)) if gaps else None,
-        setup_steps=[
-            SETUP[provider],
-            f"Give it to spendtui: export {KEY_ENV[provider]}=... , or in config.toml {option}",
-            f"Check it: spendtui sync --provider {provider} --check ; then: spendtui sync --provider {provider}",
-            f"No key? Import {PROVIDER_NAMES[provider]} CSV exports: spendtui import FILE.csv",
-        ],
+        setup_steps=setup_steps(provider),
     )
+
+
+def setup_steps(provider: str) -> list[str]:
+    """How to connect a provider, step by step (a provider tab lists them all, the Sync tab the first two)."""
+    option = f"[providers.{provider}] key_file = \"/etc/spendtui/{provider}.key\""
+    return [
+        _CREATE_KEY[provider],
+        f"Give it to spendtui: export {KEY_ENV[provider]}=... , or in config.toml {option}",
+        f"Check it: spendtui sync --provider {provider} --check ; then: spendtui sync --provider {provider}",
+        f"No key? Import {PROVIDER_NAMES[provider]} CSV exports: spendtui import FILE.csv",
+    ]
 
 
 @dataclass

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from spendtui.analytics.providers import SETUP, sync_history
+from spendtui.analytics.providers import setup_steps, sync_history
 from spendtui.analytics.query import Query
 from spendtui.analytics.status import ProviderStatus, StatusReport, status
 from spendtui.analytics.ui_support import relative_age, short_stamp
-from spendtui.config import KEY_ENV, PROVIDER_NAMES
+from spendtui.config import PROVIDER_NAMES
 from spendtui.tui.tabs.base import LoadContext, ViewTab
 from spendtui.tui.widgets.table import Column, SpendTable
 
@@ -74,8 +74,8 @@ class SyncTab(ViewTab):
         warnings.update("\n".join(f"⚠ {w}" for w in report.warnings) or "✔ No warnings: data is fresh.")
         warnings.set_class(bool(report.warnings), "-warning")
         missing = [p for p in report.providers if not p.key_configured]
-        setup = [f"To connect {PROVIDER_NAMES[p.provider]}: {SETUP[p.provider]} Then export {KEY_ENV[p.provider]}=… "
-                 f"(or [providers.{p.provider}] key_file in config.toml) and press y." for p in missing]  # fmt: skip
+        setup = [f"To connect {PROVIDER_NAMES[p.provider]}: {' '.join(setup_steps(p.provider)[:2])}; then press y."
+                 for p in missing]  # fmt: skip
         self.query_one("#sync-setup", Static).update("\n".join(setup))
         self.query_one("#sync-history", SpendTable).set_rows([
             {**h, "provider": PROVIDER_NAMES.get(h["provider"], h["provider"]), "started": short_stamp(h["started_at"]),
