@@ -212,7 +212,7 @@ def test_a_reread_answer_far_short_of_the_last_one_adds_but_removes_nothing(stor
     vendors["cursor"].events = []
     capfd.readouterr()
     env = cli_env(vendors, db_path, tmp_path) | {"SPENDTUI_NOW": (NOW + timedelta(hours=3)).isoformat()}
-    code, _, err = run_cli(["sync", "--provider", "cursor"], env, capfd)
+    code, _, err = run_cli(["sync", "-q", "--provider", "cursor"], env, capfd)  # as cron runs it: quiet, but not about this
     assert code == 0 and "spendtui: warning: cursor: cursor.events 2026-10-05..2026-10-07: the vendor now" in err
     assert store.query(counted)[0][:] == (28, cents_to_nano(56))
 
@@ -410,6 +410,12 @@ def test_cli_sync_prints_a_line_per_window_and_a_summary(vendors, db_path, tmp_p
     code, out, err = run_cli(["sync", "--until", "2026-01-01", "--since", "2026-02-01"], cli_env(vendors, db_path,
                              tmp_path), capfd)  # fmt: skip
     assert code == 2 and "after --until" in err
+
+
+def test_a_quiet_sync_that_went_well_says_nothing_on_stderr(vendors, db_path, tmp_path, capfd):
+    code, out, err = run_cli(["sync", "-q", "-p", "openai", "--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path),
+                             capfd)  # fmt: skip
+    assert (code, err) == (0, "") and out.startswith("openai\tok")
 
 
 def test_the_key_appears_nowhere(vendors, db_path, tmp_path, capfd):

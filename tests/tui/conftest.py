@@ -3,6 +3,7 @@ way to wait for the app's workers (never for wall-clock time)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from datetime import date, datetime, timezone
@@ -78,3 +79,15 @@ async def settle_until(pilot, done, what: str, seconds: float = 60) -> None:
 def no_blink(app) -> None:
     for widget in app.screen.query("Input"):
         widget.cursor_blink = False
+
+
+def report_json(db, *args) -> dict:
+    """What `spendtui report --format json ARGS` prints for the store on the tests' today."""
+    from click.testing import CliRunner
+
+    from spendtui.cli import cli
+
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "json", *args],
+                                env={"SPENDTUI_TODAY": TODAY.isoformat()})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

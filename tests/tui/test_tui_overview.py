@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 
-from click.testing import CliRunner
-from conftest import TODAY, settle
+from conftest import TODAY, report_json, settle
 from textual.widgets import Select
 
 from spendtui.analytics.overview import overview
 from spendtui.analytics.query import Query, Scope
 from spendtui.analytics.ui_support import group_models
-from spendtui.cli import cli
 from spendtui.money import dollars_to_nano, format_usd
 from spendtui.periods import parse_period
 from spendtui.store import open_store
@@ -24,13 +21,6 @@ def expected(db, period="mtd", scope=None):
     scope = scope or Scope()
     with open_store(db) as store:
         return overview(Query(store, "UTC", TODAY), parse_period(period, TODAY), scope)
-
-
-def report_json(db, *args) -> dict:
-    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "json", *args],
-                                env={"SPENDTUI_TODAY": TODAY.isoformat()})  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
 
 
 def card(app, card_id) -> KpiCard:
