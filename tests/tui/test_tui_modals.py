@@ -350,3 +350,28 @@ async def test_a_failed_provider_says_so_once_and_keeps_no_full_bar(db_path, mak
         assert text.endswith("[providers.cursor] in the config")
         assert not screen.query_one("#bar-cursor", ProgressBar).display
         assert not screen.query_one("#sync-summary").display  # it would only say the same again
+
+
+async def test_team_editor_sets_a_budget_written_as_people_write_dollars(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        editor = app.screen
+        editor.query_one("#team-op", Select).value = "budget"
+        editor.query_one("#team-name", Select).value = "Growth"
+        await pilot.pause()
+        editor.query_one("#team-amount", Input).value = "five grand"
+        editor.query_one("#team-go").press()
+        await pilot.pause()
+        assert str(editor.query_one(".dialog-error").render()).startswith("The monthly budget must be an amount")
+        editor.query_one("#team-amount", Input).value = "$5,000.50"
+        editor.query_one("#team-go").press()
+        await settle(pilot)
+        assert not isinstance(app.screen, TeamEditorScreen)
+    with open_store(demo_db) as store:
+        assert store.scalar(
+            "SELECT amount_nano FROM budgets b JOIN teams t ON t.id = b.team_id WHERE t.name = 'Growth' "
+            "AND b.effective_from = ?", (TODAY.strftime("%Y-%m"),)
+        ) == 5_000_500_000_000

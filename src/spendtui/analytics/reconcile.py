@@ -116,7 +116,9 @@ class MonthRow:
             "projected_usage": format_plain(projected),
             "projected_difference": format_plain(self.projected_difference),
             "projected_capture_rate_pct": (
-                pct(int(projected.to_integral_value(ROUND_HALF_UP)), self.paid.total) if projected is not None and self.paid.invoices else None
+                pct(int(projected.to_integral_value(ROUND_HALF_UP)), self.paid.total)
+                if projected is not None and self.paid.invoices
+                else None
             ),
             "not_converted": [{"currency": c, **paid.as_json()} for c, paid in sorted(self.not_converted.items())],
         }

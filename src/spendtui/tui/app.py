@@ -263,8 +263,9 @@ class SpendApp(App):
         banner.update("\n".join(lines))
         banner.display = bool(lines)
         budgets = self.query_one("#budget-banner", Static)
-        budgets.update(self.info.budget_line or "" if self.info else "")
-        budgets.display = bool(self.info and self.info.budget_line)
+        line = self.info.budget_line if self.info else None
+        budgets.update(line or "")
+        budgets.display = bool(line)
 
     # -- loading --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -493,8 +494,9 @@ class SpendApp(App):
         (the Overview's for a tab no report shows), the filters, and the store when it is not the default."""
         view = self.active_view if self.active_view in REPORT_VIEWS else "overview"
         args = ["spendtui", "report", "--view", view, *self.filters.cli_args(self.today)]
-        if self.db_path.resolve() != resolve_db_path(None).resolve():
-            args += ["--db", str(self.db_path)]
+        store = self.db_path.resolve()
+        if store != resolve_db_path(None).resolve():
+            args += ["--db", str(store)]  # absolute: the line is for cron and other directories
         return shlex.join(args)
 
     def action_report_command(self) -> None:

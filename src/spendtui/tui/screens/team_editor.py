@@ -115,7 +115,7 @@ class TeamEditorScreen(Dialog[TeamEdit | None]):
             try:
                 positive_amount(amount, "the monthly budget")
             except UsageError as error:
-                self.fail(str(error).capitalize())
+                self.fail(str(error)[:1].upper() + str(error)[1:])
                 return
         self.dismiss(TeamEdit(op, team if op != "add" else name, self.today, new_name=name if op == "rename" else None,
                               emails=emails, since=since, monthly_budget=amount))  # fmt: skip
