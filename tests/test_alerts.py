@@ -165,16 +165,17 @@ def test_active_alerts_for_the_banner_write_nothing(platform):
     assert active_alerts(platform, q, settings)[0].new == ()
 
 
-def test_the_dashboard_line_names_the_budgets_over_fullest_first_and_counts_the_rest():
+def test_the_dashboard_line_names_the_budgets_over_fullest_first_as_the_width_allows():
     def alert(team, spend, crossed):
         return Alert(f"team:{team}", f"team {team}", "2026-11", nano("100"), nano(spend), None, crossed)
 
-    alerts = [alert("Web", "55", (50,)), alert("Ops", "60", (50, "projected")), alert("Data", "156.38", (50, 80, 100))]
-    assert banner_line(alerts) == (
-        "Budgets (tab 2): over: team Data 156.38%, team Ops 60% (projected over) · 1 budget past a threshold"
-    )
-    assert banner_line(alerts[:1]) == "Budgets (tab 2): 1 budget past a threshold"
-    assert banner_line([]) is None
+    alerts = [alert("Web", "55", (50,)), alert("Ops", "60", (50, "projected")), alert("Data", "152.5", (50, 80, 100)),
+              Alert("org", "2026 annual budget", "2026", nano("100"), nano("101"), None, (50, 80, 100))]  # fmt: skip
+    full = "Over budget (tab 2): Data 153%, 2026 annual budget 101%, Ops 60% (projected over)"
+    assert banner_line(alerts) == banner_line(alerts, len(full)) == full
+    assert banner_line(alerts, len(full) - 1) == "Over budget (tab 2): Data 153%, 2026 annual budget 101%, +1 more"
+    assert banner_line(alerts, 10) == "Over budget (tab 2): Data 153%, +2 more"  # one name, however narrow
+    assert banner_line(alerts[:1]) is None  # 55% of a budget is the webhook's news, not the dashboard's
 
 
 def test_thresholds_compare_exact_integers():

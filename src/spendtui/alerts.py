@@ -15,6 +15,7 @@ same evaluation without writes, for the dashboard's budget line (``banner_line``
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -133,24 +134,30 @@ def active_alerts(store: Store, query: Query, settings: Settings) -> list[Alert]
     return [replace(a, new=tuple(t for t in a.crossed if str(t) not in _recorded(store, a))) for a in alerts]
 
 
-def banner_line(alerts: list[Alert]) -> str | None:
-    """One line for the dashboard, read from its start (a narrow terminal cuts its end): the budgets
-    spent or projected past 100%, fullest first, then how many more stand past a lower threshold."""
-    if not alerts:
-        return None
+def banner_line(alerts: list[Alert], width: int | None = None) -> str | None:
+    """The dashboard's budget line: the budgets spent or projected past 100%, fullest first, as many as
+    ``width`` holds and then how many more; None when none is. Lower thresholds are the webhook's and
+    the Team tab's business: 80% of an annual budget in November is no news."""
     over = sorted((a for a in alerts if 100 in a.crossed or PROJECTED in a.crossed), key=lambda a: -(a.used_pct or 0))
-    parts = []
-    if over:
-        named = [f"{a.label} {_short_pct(a.used_pct)}" + ("" if 100 in a.crossed else " (projected over)") for a in over]
-        parts.append("over: " + ", ".join(named))
-    if rest := len(alerts) - len(over):
-        parts.append(f"{rest} {'budget' if rest == 1 else 'budgets'} past a threshold")
-    return "Budgets (tab 2): " + " · ".join(parts)
+    if not over:
+        return None
+    head = "Over budget (tab 2): "
+    names = [f"{a.entity[5:] if a.entity.startswith('team:') else a.label} {_whole_pct(a.used_pct)}"
+             + ("" if 100 in a.crossed else " (projected over)") for a in over]  # fmt: skip
+    shown = len(names)
+    while shown > 1 and width is not None and len(_joined(head, names, shown)) > width:
+        shown -= 1
+    return _joined(head, names, shown)
 
 
-def _short_pct(value: float | None) -> str:
-    """156.38% and 150%, not 150.0% (the value is already rounded half-up to 0.01)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
+def _joined(head: str, names: list[str], shown: int) -> str:
+    more = len(names) - shown
+    return head + ", ".join(names[:shown] + ([f"+{more} more"] if more else []))
+
+
+def _whole_pct(value: float | None) -> str:
+    """153%, not 152.83%: a glance, rounded half-up (the Team tab has the hundredths)."""
+    return f"{Decimal(str(value or 0)).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 @dataclass

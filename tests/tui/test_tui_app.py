@@ -6,6 +6,7 @@ import ast
 import csv
 import json
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 from builders import cursor_event, write_cursor
@@ -347,18 +348,24 @@ async def test_the_report_command_prints_the_figures_the_tab_shows(demo_db, make
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.set_filters(app.filters.with_scope(team=app.info.teams[0]))
+        team = app.info.teams[0]
+        app.set_filters(replace(app.filters.with_scope(team=team), provider="anthropic"))  # another tab's provider
         await settle(pilot)
         shown = app.query_one("#cursor-spend", KpiCard).value
+        was = app.query_one("#cursor-change", KpiCard).note
         await pilot.press("c")
         command = app.report_command()
-        assert any(n.message == command for n in app._notifications)
-    words = shlex.split(command)
-    assert words[:5] == ["spendtui", "report", "--view", "cursor", "--from"] and app.info.teams[0] in words
+        assert [n.message for n in app._notifications] == [command]
+        await pilot.press("8", "c")
+        assert [n.message for n in app._notifications] == [f"spendtui status --db {demo_db.resolve()}"]
+    assert shlex.split(command) == ["spendtui", "report", "mtd", "--team", team, "--view", "cursor",
+                                    "--db", str(demo_db.resolve())]  # fmt: skip
     monkeypatch.setenv("SPENDTUI_TODAY", TODAY.isoformat())
-    result = CliRunner().invoke(cli, [*words[1:], "--db", str(demo_db), "--format", "json"])
+    result = CliRunner().invoke(cli, [*shlex.split(command)[1:], "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert format_usd(dollars_to_nano(json.loads(result.stdout)["spend"])) == shown.lstrip("~")
+    data = json.loads(result.stdout)
+    assert format_usd(dollars_to_nano(data["spend"])) == shown.lstrip("~")
+    assert was == f"was {format_usd(dollars_to_nano(data['previous_spend']))}"  # the same previous period
 
 
 async def test_budgets_past_their_thresholds_head_the_dashboard(demo_db, make_app):
@@ -366,5 +373,18 @@ async def test_budgets_past_their_thresholds_head_the_dashboard(demo_db, make_ap
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         line = app.query_one("#budget-banner")
-        assert line.display and line.size.height == 1
-        assert str(line.render()).startswith("Budgets (tab 2): over: team ")
+        narrow = str(line.render())
+        assert line.display and line.size.height == 1 and len(narrow) <= 78
+        assert narrow.startswith("Over budget (tab 2): ") and narrow.endswith(" more")
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        wide = str(line.render())
+        assert len(wide) > len(narrow) and wide.startswith(narrow.rsplit(", ", 1)[0])
+
+
+def test_every_tab_has_a_headless_command():
+    from spendtui.analytics import REPORT_VIEWS
+    from spendtui.tui.app import LISTING_COMMANDS
+    from spendtui.tui.tabs import TAB_CLASSES
+
+    assert sorted(cls.view_id for cls in TAB_CLASSES) == sorted([*REPORT_VIEWS, *LISTING_COMMANDS])

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from spendtui.alerts import banner_line
 from spendtui.analytics import REPORT_VIEWS
 from spendtui.config import PROVIDERS, Settings, resolve_db_path
 from spendtui.errors import SpendtuiError
@@ -49,6 +50,10 @@ from spendtui.tui.widgets.filter_bar import FilterBar
 from spendtui.tui.widgets.table import SpendTable
 
 DEMO_SIZE = {"users": 150, "months": 14}
+
+
+# The command that lists a tab's rows, for the tabs no `spendtui report` view shows.
+LISTING_COMMANDS = {"teams": ["teams", "list"], "invoices": ["invoice", "list"], "sync": ["status"]}
 
 
 class SpendApp(App):
@@ -148,6 +153,8 @@ class SpendApp(App):
 
     def on_resize(self, event: Resize) -> None:
         self._fit_footer(event.size.width)
+        if self.info:
+            self._banner(event.size.width)  # the budget line fits its names to the width
 
     def _fit_footer(self, width: int) -> None:
         """Below the first breakpoint the footer drops its padding, so Help and Quit stay on screen
@@ -188,7 +195,7 @@ class SpendApp(App):
     @work(thread=True, exclusive=True, group="prepare", exit_on_error=False, description="open the store")
     def prepare_store(self) -> None:
         """Open (or create) the store, generate the demo if asked, bring rollups in line with the settings."""
-        from spendtui.alerts import active_alerts, banner_line
+        from spendtui.alerts import active_alerts
         from spendtui.analytics.teams import teams
         from spendtui.analytics.query import Query
         from spendtui.analytics.ui_support import people_choices
@@ -222,7 +229,7 @@ class SpendApp(App):
                 teams=[name for _, name in teams(query)],
                 stale_rollups=not fresh,
                 demo_note=note,
-                budget_line=banner_line(active_alerts(store, query, self.settings)),
+                budget_alerts=active_alerts(store, query, self.settings),
             )
         except SpendtuiError as error:
             self.post_message(StoreFailed(str(error)))
@@ -250,7 +257,7 @@ class SpendApp(App):
             tab.show_state(f"Cannot open the store.\n\n{message.error}", "error")
         self.notify(message.error, title="Store", severity="error", timeout=10)
 
-    def _banner(self) -> None:
+    def _banner(self, width: int | None = None) -> None:
         banner = self.query_one("#banner", Static)
         lines = []
         if self.read_only:
@@ -263,7 +270,8 @@ class SpendApp(App):
         banner.update("\n".join(lines))
         banner.display = bool(lines)
         budgets = self.query_one("#budget-banner", Static)
-        line = self.info.budget_line if self.info else None
+        width = (width or self.size.width) - 2  # (its padding)
+        line = banner_line(self.info.budget_alerts, width) if self.info else None
         budgets.update(line or "")
         budgets.display = bool(line)
 
@@ -490,10 +498,14 @@ class SpendApp(App):
             table.cycle_sort()
 
     def report_command(self) -> str:
-        """The headless command that prints the figures shown, as a shell line: the active tab's view
-        (the Overview's for a tab no report shows), the filters, and the store when it is not the default."""
-        view = self.active_view if self.active_view in REPORT_VIEWS else "overview"
-        args = ["spendtui", "report", "--view", view, *self.filters.cli_args(self.today)]
+        """The headless command that prints what the active tab shows, as a shell line: `report` with
+        the tab's view and the filters, or the command that lists the tab's rows; and the store when it
+        is not the default."""
+        view = self.active_view
+        if view in REPORT_VIEWS:
+            args = ["spendtui", "report", *self.filters.report_args(self.today, view), "--view", view]
+        else:
+            args = ["spendtui", *LISTING_COMMANDS[view]]
         store = self.db_path.resolve()
         if store != resolve_db_path(None).resolve():
             args += ["--db", str(store)]  # absolute: the line is for cron and other directories
@@ -501,8 +513,10 @@ class SpendApp(App):
 
     def action_report_command(self) -> None:
         command = self.report_command()
-        self.copy_to_clipboard(command)  # (OSC 52: terminals that allow it, over SSH too)
-        self.notify(command, title="The same figures, headless", timeout=15)
+        self.copy_to_clipboard(command)  # OSC 52: terminals that allow it, over SSH too (tmux: set-clipboard on)
+        self.clear_notifications()  # one line at a time: pressed on tab after tab, they would stack up
+        self.notify(command, title="The same figures, headless (copied where the terminal allows)", timeout=15,
+                    markup=False)  # fmt: skip
 
     def action_export(self) -> None:
         table = self.table_in_focus()

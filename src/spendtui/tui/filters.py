@@ -65,11 +65,16 @@ class Filters:
         provider = PROVIDER_NAMES.get(self.provider, "all providers") if self.provider else "all providers"
         return f"{preset} {span} ({timezone}) · {self.scope_label()} · {provider}"
 
-    def cli_args(self, today: date) -> list[str]:
-        """The `spendtui report` arguments that give the same figures (the palette's report command)."""
-        period = self.period(today)
-        args = ["--from", period.start.isoformat(), "--to", period.end.isoformat()]
-        if self.provider:
+    def report_args(self, today: date, view: str) -> list[str]:
+        """The `spendtui report` arguments that give the figures of ``view`` under these filters: the
+        period as its preset names it (so "vs previous" compares the same days, and a saved line
+        moves on with the calendar), dates only for a custom one; no provider on a provider's view."""
+        if self.preset == "custom":
+            period = self.period(today)
+            args = ["--from", period.start.isoformat(), "--to", period.end.isoformat()]
+        else:
+            args = [str(today.year) if self.preset == "year" else self.preset]
+        if self.provider and view not in PROVIDER_NAMES:
             args += ["--provider", self.provider]
         if self.team:
             args += ["--team", self.team]

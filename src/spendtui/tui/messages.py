@@ -21,7 +21,7 @@ class StoreInfo:
     teams: list[str] = field(default_factory=list)
     stale_rollups: bool = False
     demo_note: str | None = None
-    budget_line: str | None = None  # the budgets standing past a threshold (alerts.banner_line)
+    budget_alerts: list = field(default_factory=list)  # alerts.Alert: the budgets standing past a threshold
 
 
 class StoreReady(Message):
