@@ -388,3 +388,11 @@ def test_every_tab_has_a_headless_command():
     from spendtui.tui.tabs import TAB_CLASSES
 
     assert sorted(cls.view_id for cls in TAB_CLASSES) == sorted([*REPORT_VIEWS, *LISTING_COMMANDS])
+
+
+async def test_a_notice_that_expires_as_the_app_closes_paints_nothing(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.notify("Closing", timeout=0)
+    app._repaint_after_notice()  # its repaint timer, firing with no screen left (a crash in CI once)

@@ -139,7 +139,11 @@ class SpendApp(App):
         """
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
         shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        self.set_timer(shown + 0.1, lambda: self.screen.refresh())
+        self.set_timer(shown + 0.1, self._repaint_after_notice)
+
+    def _repaint_after_notice(self) -> None:
+        if self.screen_stack:  # (an app closing as the notice expires has no screen left to paint)
+            self.screen.refresh()
 
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
