@@ -396,3 +396,21 @@ async def test_a_notice_that_expires_as_the_app_closes_paints_nothing(demo_db, m
         await settle(pilot)
         app.notify("Closing", timeout=0)
     app._repaint_after_notice()  # its repaint timer, firing with no screen left (a crash in CI once)
+
+
+async def test_page_down_from_the_tab_strip_pages_the_tab(demo_db, make_app):
+    from textual.widgets import Tabs
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.focused, Tabs)
+        body = app.tab("team").body
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert body.scroll_y == 0

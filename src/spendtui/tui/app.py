@@ -74,6 +74,9 @@ class SpendApp(App):
         Binding("r", "refresh", "Refresh"),
         Binding("e", "export", "Export"),
         Binding("c", "report_command", "Report command", show=False),
+        # (a focused table or tab body pages itself; these page the tab from the tab strip or a filter)
+        Binding("pagedown", "page_tab(1)", "Page down", show=False),
+        Binding("pageup", "page_tab(-1)", "Page up", show=False),
         Binding("s", "sort_table", "Sort", show=False),  # (a focused table sorts itself: its own binding)
         Binding("S", "sort_table(True)", "Reverse sort", show=False),
         Binding("y", "sync", "Sync"),
@@ -469,6 +472,15 @@ class SpendApp(App):
             body.focus(scroll_visible=False)
         else:
             self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def action_page_tab(self, direction: int) -> None:
+        body = self.tab(self.active_view).body
+        if body is None or not body.display:
+            return
+        if direction > 0:
+            body.scroll_page_down()
+        else:
+            body.scroll_page_up()
 
     def action_custom_period(self) -> None:
         self.query_one("#filter-period").value = "custom"
