@@ -473,19 +473,25 @@ def test_every_runs_until_sigterm_and_stops_cleanly(vendors, db_path, tmp_path):
         assert [tuple(r) for r in store.query("SELECT trigger, status FROM sync_runs")] == [("scheduled", "ok")]
 
 
-def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_completes(vendors, db_path, tmp_path):
+def signalled_mid_run(vendors, db_path, tmp_path, stop: signal.Signals) -> int:
+    """Run a one-off sync in a process and send it ``stop`` somewhere in the middle of Anthropic's
+    windows (slowed down so it is still there); its exit code."""
     vendors["anthropic"].slow_s = 0.5
     vendors["anthropic"].fail("/v1/organizations/usage_report/claude_code", *[None] * 3, "slow", "slow")
-    killed = subprocess_sync(["--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path))
-    watchdog = threading.Timer(60, killed.kill)  # never hang the suite
+    process = subprocess_sync(["--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path))
+    watchdog = threading.Timer(60, process.kill)  # never hang the suite
     watchdog.start()
-    for line in killed.stderr:
-        if "anthropic.claude_code" in line:  # somewhere in the middle of Anthropic's windows
-            killed.kill()
+    for line in process.stderr:
+        if "anthropic.claude_code" in line:
+            process.send_signal(stop)
             break
-    killed.wait()
+    code = process.wait()
     watchdog.cancel()
-    assert killed.returncode == -signal.SIGKILL
+    return code
+
+
+def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_completes(vendors, db_path, tmp_path):
+    assert signalled_mid_run(vendors, db_path, tmp_path, signal.SIGKILL) == -signal.SIGKILL
     with open_store(db_path) as store:
         assert store.scalar("PRAGMA integrity_check") == "ok"
         assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'anthropic'") == "running"
@@ -498,18 +504,7 @@ def test_a_sync_killed_mid_run_leaves_a_consistent_store_and_the_next_run_comple
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_one_off_sync_stopped_exits_130_keeps_what_it_wrote_and_the_next_run_completes(vendors, db_path, tmp_path,
                                                                                          stop):
-    vendors["anthropic"].slow_s = 0.5
-    vendors["anthropic"].fail("/v1/organizations/usage_report/claude_code", *[None] * 3, "slow", "slow")
-    stopped = subprocess_sync(["--since", "2026-10-01"], cli_env(vendors, db_path, tmp_path))
-    watchdog = threading.Timer(60, stopped.kill)  # never hang the suite
-    watchdog.start()
-    for line in stopped.stderr:
-        if "anthropic.claude_code" in line:
-            stopped.send_signal(stop)
-            break
-    code = stopped.wait()
-    watchdog.cancel()
-    assert code == 130
+    assert signalled_mid_run(vendors, db_path, tmp_path, stop) == 130
     with open_store(db_path) as store:
         assert store.scalar("SELECT status FROM sync_runs WHERE provider = 'anthropic'") == "cancelled"
         assert store.scalar("SELECT COUNT(*) FROM usage_facts WHERE provider = 'cursor'") > 0  # done before the stop

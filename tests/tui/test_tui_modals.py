@@ -174,14 +174,18 @@ async def test_import_modal_checks_files_and_calls_the_adapter(demo_db, make_app
         assert "imported 1 file" in messages(app)
 
 
+async def open_team_editor(pilot) -> TeamEditorScreen:
+    await settle(pilot)
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TeamEditorScreen)
+    return pilot.app.screen
+
+
 async def test_team_editor_adds_members_through_spendtui_org(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await pilot.pause()
-        editor = app.screen
-        assert isinstance(editor, TeamEditorScreen)
+        editor = await open_team_editor(pilot)
         assert str(editor.query_one("#team-op", Select).value) == "add-member"
         editor.query_one("#team-name", Select).value = "Growth"
         editor.query_one("#team-emails", Input).value = "not-an-email"
@@ -355,10 +359,7 @@ async def test_a_failed_provider_says_so_once_and_keeps_no_full_bar(db_path, mak
 async def test_team_editor_sets_a_budget_written_as_people_write_dollars(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await pilot.pause()
-        editor = app.screen
+        editor = await open_team_editor(pilot)
         editor.query_one("#team-op", Select).value = "budget"
         editor.query_one("#team-name", Select).value = "Growth"
         await pilot.pause()
